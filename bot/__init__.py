@@ -1,0 +1,1 @@
+"""Everything a client touches: the conversation service, channels, outbox delivery."""

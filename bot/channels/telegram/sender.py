@@ -1,0 +1,246 @@
+"""The Telegram outbox sender: per chat in order, within Telegram's limits, at least once.
+
+- A chat's messages go in id order; the next waits until the one before it was sent.
+- At most one send a `chat_interval` per chat, and `rate` per second overall.
+- 429: the whole sender pauses for `retry_after`, and the messages wait that long.
+- 403 (the person blocked the bot): the chat goes inactive, its waiting messages are dropped.
+- Other errors: retried with exponential backoff, and after `max_attempts` kept aside as a
+  dead letter with the reason.
+- A message is leased while it is sent and deleted after; a crash mid-send sends it again
+  when the lease ends, and a restart picks up whatever was committed but not yet sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
+from sqlmodel import Session
+
+from bot.channels.telegram.render import keyboard, merge, split
+from bot.messages import Acknowledgement, Message, Outgoing, outgoing_from_payload
+from bot.service import ADDRESS_PURPOSE, utc_now
+from storage import tables
+from storage.crypto import Keyring
+from storage.db import Database
+from storage.repositories import outbox, units
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+CHECKMARK = "✓"
+
+
+@dataclass
+class SenderSettings:
+    rate: float = 30.0  # sends per second, overall
+    chat_interval: float = 1.0  # seconds between sends to one chat
+    max_attempts: int = 8
+    lease: dt.timedelta = dt.timedelta(seconds=30)
+    batch: int = 100
+    idle_poll: float = 0.5  # seconds between looks at the outbox when nothing wakes the sender
+    max_merge: int = 10
+
+
+@dataclass
+class _Job:
+    address_hmac: str
+    chat_id: str
+    ids: list[int]
+    items: list[Outgoing]
+    attempts: int
+
+
+@dataclass
+class TelegramSender:
+    database: Database
+    bot: Bot
+    keyring: Keyring
+    settings: SenderSettings = field(default_factory=SenderSettings)
+    clock: Callable[[], dt.datetime] = utc_now
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _next_for_chat: dict[str, float] = field(default_factory=dict)
+    _paused_until: float = 0.0
+    _sent_at: list[float] = field(default_factory=list)
+
+    def wake(self) -> None:
+        """New messages were committed: look at the outbox now."""
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        log.info("telegram sender started")
+        while True:
+            try:
+                sent = await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database may be away for a while: try again soon
+                log.warning("the telegram sender could not read the outbox", exc_info=True)
+                sent = 0
+            if sent == 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.idle_poll)
+
+    def _budget(self) -> int:
+        """How many sends the overall rate allows now."""
+        now = time.monotonic()
+        self._sent_at = [t for t in self._sent_at if now - t < 1.0]
+        if now < self._paused_until:
+            return 0
+        return max(0, int(self.settings.rate) - len(self._sent_at))
+
+    async def tick(self) -> int:
+        """One round: lease what may be sent now, send it, record the outcome."""
+        budget = self._budget()
+        if budget == 0:
+            await asyncio.sleep(0.05)
+            return 0
+        jobs = await self.database.run(lambda session: self._lease(session, budget))
+        if not jobs:
+            return 0
+        now = time.monotonic()
+        for job in jobs:
+            self._next_for_chat[job.address_hmac] = now + self.settings.chat_interval
+            self._sent_at.append(now)
+        await asyncio.gather(*(self._send(job) for job in jobs))
+        return len(jobs)
+
+    def _lease(self, session: Session, budget: int) -> list[_Job]:
+        now = self.clock()
+        monotonic = time.monotonic()
+        heads = outbox.due_heads(
+            session, channel=CHANNEL, now=now, limit=min(budget * 4, self.settings.batch)
+        )
+        jobs: list[_Job] = []
+        for head in heads:
+            if len(jobs) >= budget:
+                break
+            if self._next_for_chat.get(head.address_hmac, 0.0) > monotonic:
+                continue
+            rows = [head]
+            if isinstance(outgoing_from_payload(head.payload), Message):
+                rows.extend(self._mergeable(session, head))
+            ids = [row.id for row in rows if row.id is not None]
+            outbox.lease(session, ids=ids, until=now + self.settings.lease)
+            jobs.append(
+                _Job(
+                    address_hmac=head.address_hmac,
+                    chat_id=self.keyring.open(head.address_sealed, purpose=ADDRESS_PURPOSE),
+                    ids=ids,
+                    items=[outgoing_from_payload(row.payload) for row in rows],
+                    attempts=head.attempts + 1,
+                )
+            )
+        return jobs
+
+    def _mergeable(self, session: Session, head: tables.Outbox) -> list[tables.Outbox]:
+        """The chat's next messages that can go out with the head as one Telegram message."""
+        assert head.id is not None
+        following = outbox.followers(
+            session,
+            channel=CHANNEL,
+            address_hmac=head.address_hmac,
+            after_id=head.id,
+            limit=self.settings.max_merge,
+        )
+        taken: list[tables.Outbox] = []
+        previous = outgoing_from_payload(head.payload)
+        for row in following:
+            item = outgoing_from_payload(row.payload)
+            if not isinstance(item, Message) or not isinstance(previous, Message):
+                break
+            if previous.buttons:
+                break
+            taken.append(row)
+            previous = item
+        return taken
+
+    async def _send(self, job: _Job) -> None:
+        try:
+            for item in job.items:
+                if isinstance(item, Acknowledgement):
+                    await self._acknowledge(job.chat_id, item)
+            messages = [item for item in job.items if isinstance(item, Message)]
+            for message in merge(messages):
+                await self._send_message(job.chat_id, message)
+        except TelegramRetryAfter as error:
+            self._paused_until = time.monotonic() + error.retry_after
+            log.warning("telegram asked to wait %s s (429)", error.retry_after)
+            at = self.clock() + dt.timedelta(seconds=error.retry_after)
+            await self.database.run(lambda session: outbox.retry_later(session, ids=job.ids, at=at))
+        except TelegramForbiddenError:
+            log.info("a chat blocked the bot (403): its messages are dropped")
+            await self.database.run(lambda session: self._blocked(session, job))
+        except TelegramBadRequest as error:
+            reason = f"bad request: {error.message[:150]}"
+            log.warning("telegram refused outbox rows %s (400)", job.ids)
+            await self.database.run(
+                lambda session: outbox.dead_letter(session, ids=job.ids, reason=reason)
+            )
+        except Exception as error:
+            await self._failed(job, type(error).__name__)
+        else:
+            await self.database.run(lambda session: outbox.delivered(session, ids=job.ids))
+
+    async def _failed(self, job: _Job, reason: str) -> None:
+        if job.attempts >= self.settings.max_attempts:
+            log.warning("outbox rows %s dead after %d attempts (%s)", job.ids, job.attempts, reason)
+            await self.database.run(
+                lambda session: outbox.dead_letter(
+                    session, ids=job.ids, reason=f"{reason} after {job.attempts} attempts"
+                )
+            )
+            return
+        delay = dt.timedelta(seconds=min(300.0, 2.0**job.attempts))
+        log.info("outbox rows %s failed (%s); retrying in %s", job.ids, reason, delay)
+        at = self.clock() + delay
+        await self.database.run(lambda session: outbox.retry_later(session, ids=job.ids, at=at))
+
+    def _blocked(self, session: Session, job: _Job) -> None:
+        units.set_chat_active(session, channel=CHANNEL, address_hmac=job.address_hmac, active=False)
+        outbox.drop_chat(session, channel=CHANNEL, address_hmac=job.address_hmac)
+
+    async def _send_message(self, chat_id: str, message: Message) -> None:
+        pieces = split(message.text)
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            await self.bot.send_message(
+                chat_id=chat_id,
+                text=piece,
+                parse_mode="HTML",
+                reply_markup=keyboard(message.buttons) if last else None,
+            )
+
+    async def _acknowledge(self, chat_id: str, ack: Acknowledgement) -> None:
+        """Stop the button's spinner, and show the answer in place of the buttons."""
+        query_id = ack.reference.get("callback_query_id")
+        message_id = ack.reference.get("message_id")
+        question = ack.reference.get("text")
+        try:
+            if isinstance(query_id, str):
+                await self.bot.answer_callback_query(callback_query_id=query_id)
+            if isinstance(message_id, int):
+                if ack.label is not None and isinstance(question, str):
+                    text = split(f"{question}\n\n{CHECKMARK} {ack.label}")[0]
+                    await self.bot.edit_message_text(
+                        chat_id=chat_id, message_id=message_id, text=text, parse_mode="HTML"
+                    )
+                else:
+                    await self.bot.edit_message_reply_markup(
+                        chat_id=chat_id, message_id=message_id, reply_markup=None
+                    )
+        except TelegramBadRequest:
+            # Too old to answer, already edited, or gone: the reply that follows matters more.
+            log.info("a button could not be acknowledged (400); going on")

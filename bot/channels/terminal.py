@@ -1,0 +1,116 @@
+"""The terminal channel: `kerro chat`. One line in, the bot's messages out.
+
+With a terminal, choices are numbered and a prompt is shown; with piped input, each line is
+one answer (a choice's number or label, `skip`, or free text).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot.delivery import deliver_chat
+from bot.messages import Button, Inbound, Kind, Message, Outgoing
+from bot.service import ConversationService
+
+CHANNEL = "terminal"
+SKIP_KEY = "s"
+_NUMBER = re.compile(r"^-?\d+$")
+
+
+def button_keys(buttons: tuple[Button, ...]) -> list[tuple[str, Button]]:
+    """The key a person types for each button: a scale's own number, else 1, 2, 3..."""
+    keyed: list[tuple[str, Button]] = []
+    position = 0
+    for button in buttons:
+        choice_id = button.data.partition(":")[2]
+        if choice_id == "skip":
+            keyed.append((SKIP_KEY, button))
+        elif _NUMBER.match(choice_id):
+            keyed.append((choice_id, button))
+        else:
+            position += 1
+            keyed.append((str(position), button))
+    return keyed
+
+
+@dataclass
+class TerminalChat:
+    service: ConversationService
+    out: TextIO
+    interactive: bool
+    address: str = field(default_factory=lambda: f"terminal-{secrets.token_hex(8)}")
+    language: str | None = None
+    last_buttons: tuple[Button, ...] = ()
+    finished: bool = False
+
+    @property
+    def address_hmac(self) -> str:
+        return self.service.address_hmac(CHANNEL, self.address)
+
+    def _inbound(self, kind: Kind, payload: str, **extra: str | bool | None) -> Inbound:
+        return Inbound(
+            channel=CHANNEL,
+            address=self.address,
+            update_key=secrets.token_hex(12),  # unrelated to the address (P1)
+            kind=kind,
+            payload=payload,
+            language=self.language,
+            **extra,  # type: ignore[arg-type]
+        )
+
+    async def begin(self, dialog_id: str, *, unit_code: str | None, anonymous: bool | None) -> None:
+        inbound = self._inbound(Kind.BEGIN, dialog_id, unit_code=unit_code, anonymous=anonymous)
+        handled = await self.service.handle(inbound)
+        self.finished = handled.finished
+        await self._deliver()
+
+    async def answer(self, line: str) -> None:
+        typed = line.strip().casefold()
+        keyed = {key: button for key, button in button_keys(self.last_buttons)}
+        if typed in keyed:
+            inbound = self._inbound(Kind.CHOICE, keyed[typed].data)
+        else:
+            inbound = self._inbound(Kind.TEXT, line)
+        handled = await self.service.handle(inbound)
+        self.finished = handled.finished
+        await self._deliver()
+
+    async def _deliver(self) -> None:
+        await deliver_chat(
+            self.service.database,
+            channel=CHANNEL,
+            address_hmac=self.address_hmac,
+            send=self._show,
+        )
+
+    async def _show(self, message: Outgoing) -> None:
+        if not isinstance(message, Message):
+            return  # a terminal has no buttons to acknowledge
+        self.out.write(f"\n{message.text}\n" if self.interactive else f"{message.text}\n")
+        if message.buttons:
+            self.last_buttons = message.buttons
+            for key, button in button_keys(message.buttons):
+                self.out.write(f"  {key}) {button.label}\n")
+        self.out.flush()
+
+
+async def run(
+    chat: TerminalChat,
+    *,
+    dialog_id: str,
+    unit_code: str | None,
+    anonymous: bool | None,
+    read_line: Callable[[], str | None],
+) -> bool:
+    """Converse until the dialog ends (True) or input runs out (False)."""
+    await chat.begin(dialog_id, unit_code=unit_code, anonymous=anonymous)
+    while not chat.finished:
+        line = read_line()
+        if line is None:
+            return False
+        await chat.answer(line)
+    return True

@@ -1,0 +1,211 @@
+"""Channel-neutral commands: help, menu, check-in, feedback, info, language, stop, forget.
+
+A channel maps its own commands (Telegram's /help, a web page's links) to these names. A
+command either answers with texts and buttons, or starts a dialog; the conversation service
+runs it inside the update's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.i18n import LANGUAGES
+from dialogs.model import N_, Ask, Choice, Output, Say, StepKind, Text
+from storage import tables
+from storage.repositories import units
+
+NAMES = ("start", "help", "menu", "checkin", "feedback", "info", "language", "stop", "forget")
+# Button namespaces: a button "menu:info" runs the command "info".
+MENU, LANGUAGE, FORGET = "menu", "language", "forget"
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+CHECKIN_BY_AUDIENCE = {
+    "youth": "youth_checkin",
+    "child": "child_checkin",
+    "parent": "parent_service",
+}
+
+WELCOME = N_(
+    "Hi! I'm Kerro, the feedback chat of your social and family services. I'm a program, not "
+    "a person, and nobody reads this chat around the clock. If you need help right now, call "
+    "112."
+)
+HELP = N_(
+    "I ask how you are and what you think of the service. You can answer with the buttons or "
+    "by writing, and skip any question.\n\n"
+    "/checkin: a check-in from your worker\n"
+    "/feedback: give feedback, anonymously\n"
+    "/info: what is happening to me?\n"
+    "/language: suomi, svenska, English\n"
+    "/stop: no more check-in reminders\n"
+    "/forget: erase what is stored about you\n\n"
+    "Nobody reads this chat around the clock. If you need help right now, call 112."
+)
+MENU_QUESTION = N_("What would you like to do?")
+MENU_CHECKIN = N_("Check-in")
+MENU_FEEDBACK = N_("Give feedback")
+MENU_INFO = N_("What is happening to me?")
+MENU_LANGUAGE = N_("Language")
+MENU_HELP = N_("Help")
+NOT_ENROLLED = N_(
+    "Check-ins are for clients whose worker has sent them a link. Ask your worker for one. "
+    "You can give feedback at any time."
+)
+FEEDBACK_NEEDS_UNIT = N_(
+    "To give feedback, open the feedback link of your unit. It is on the unit's posters, or "
+    "you can ask your worker for it."
+)
+LANGUAGE_QUESTION = N_("Which language do you want me to use?")
+LANGUAGE_SET = N_("Okay, I'll write in English from now on.")
+STOPPED = N_(
+    "Okay, you won't get check-in reminders any more. You can still write here at any time. "
+    "If you want reminders again, tell your worker."
+)
+NO_PROMPTS = N_(
+    "I don't send you reminders, because this chat isn't linked to you. You can write here "
+    "whenever you want."
+)
+FORGET_QUESTION = N_(
+    "Do you want me to erase what is stored about you? That is {count} answered check-ins "
+    "or feedback, and the link between this chat and you. This can't be undone."
+)
+FORGET_YES = N_("Yes, erase")
+FORGET_NO = N_("No, keep")
+FORGOTTEN = N_(
+    "Done. What was stored about you is erased, and this chat is no longer linked to you."
+)
+NOT_FORGOTTEN = N_("Okay, nothing was erased.")
+NOTHING_LINKED = N_(
+    "Nothing stored here is linked to you: your answers were anonymous. If a conversation was "
+    "going on, it is now erased too."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StartDialog:
+    dialog_id: str
+    unit_id: int | None
+    unit_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    outputs: list[Output]
+    ends_conversation: bool = False
+    language: str | None = None
+
+
+def _choices(items: list[tuple[str, Text]]) -> tuple[Choice, ...]:
+    return tuple(Choice(key, label) for key, label in items)
+
+
+def menu(client: tables.Client | None) -> Ask:
+    items = [
+        *([("checkin", Text(MENU_CHECKIN))] if client is not None else []),
+        ("feedback", Text(MENU_FEEDBACK)),
+        ("info", Text(MENU_INFO)),
+        ("language", Text(MENU_LANGUAGE)),
+        ("help", Text(MENU_HELP)),
+    ]
+    return Ask(MENU, StepKind.CHOICE, Text(MENU_QUESTION), _choices(items))
+
+
+def run(
+    session: Session,
+    *,
+    name: str,
+    argument: str,
+    contact: tables.Contact | None,
+    client: tables.Client | None,
+    conversation: tables.Conversation | None,
+    now: dt.datetime,
+) -> Reply | StartDialog:
+    """Run one command; `argument` is what follows it (a deep-link code, a chosen button)."""
+    if name == "start":
+        if argument:
+            unit = units.unit_by_code(session, code=argument)
+            if unit is not None:
+                return StartDialog("open_feedback", unit.id, unit.code)
+            return Reply([Say(Text(_UNKNOWN_LINK))])
+        return Reply([Say(Text(WELCOME)), menu(client)])
+    if name == "help":
+        return Reply([Say(Text(HELP))])
+    if name == "menu":
+        return Reply([menu(client)])
+    if name == "checkin":
+        if client is None:
+            return Reply([Say(Text(NOT_ENROLLED))])
+        return StartDialog(
+            CHECKIN_BY_AUDIENCE.get(client.audience, "youth_checkin"), client.unit_id
+        )
+    if name == "feedback":
+        unit_id = client.unit_id if client else conversation.unit_id if conversation else None
+        if unit_id is None:
+            return Reply([Say(Text(FEEDBACK_NEEDS_UNIT))])
+        return StartDialog("open_feedback", unit_id)
+    if name == "info":
+        unit_id = client.unit_id if client else conversation.unit_id if conversation else None
+        return StartDialog("info", unit_id)
+    if name == "language":
+        return _language(session, argument, contact, conversation)
+    if name == "stop":
+        if contact is None:
+            return Reply([Say(Text(NO_PROMPTS))])
+        units.set_prompts(session, contact_id=_id(contact), prompts=False)
+        return Reply([Say(Text(STOPPED))])
+    if name == "forget":
+        return _forget(session, argument, contact, client)
+    if name in _CANNOT_USE:
+        return Reply([Say(Text(_CANNOT_USE[name]))])
+    return Reply([menu(client)])
+
+
+UNSUPPORTED = N_(
+    "Sorry, I can only read text and buttons. Please write your answer, or use the buttons."
+)
+EDITED = N_(
+    "I saw that you edited a message. I can't change an answer that was already sent, but "
+    "you can go on from here."
+)
+FORWARDED = N_("I can't use forwarded messages. Please write to me yourself.")
+GROUP = N_("Hi! I only talk in private chats. Please write to me directly.")
+_CANNOT_USE = {"unsupported": UNSUPPORTED, "edited": EDITED, "forwarded": FORWARDED}
+
+_UNKNOWN_LINK = N_("Sorry, this link doesn't work. Please ask your worker for a new one.")
+
+
+def _id(row: tables.Contact | tables.Client) -> int:
+    assert row.id is not None
+    return row.id
+
+
+def _language(
+    session: Session,
+    argument: str,
+    contact: tables.Contact | None,
+    conversation: tables.Conversation | None,
+) -> Reply:
+    if argument not in LANGUAGES:
+        choices = tuple(Choice(code, Text(name)) for code, name in LANGUAGE_NAMES.items())
+        return Reply([Ask(LANGUAGE, StepKind.CHOICE, Text(LANGUAGE_QUESTION), choices)])
+    if contact is not None:
+        units.set_contact_language(session, contact_id=_id(contact), language=argument)
+    return Reply([Say(Text(LANGUAGE_SET))], language=argument)
+
+
+def _forget(
+    session: Session, argument: str, contact: tables.Contact | None, client: tables.Client | None
+) -> Reply:
+    if contact is None or client is None:
+        return Reply([Say(Text(NOTHING_LINKED))], ends_conversation=True)
+    if argument == "yes":
+        units.forget_client(session, client_id=_id(client))
+        return Reply([Say(Text(FORGOTTEN))], ends_conversation=True)
+    if argument == "no":
+        return Reply([Say(Text(NOT_FORGOTTEN))])
+    count = units.count_responses(session, client_id=_id(client))
+    question = Text(FORGET_QUESTION, {"count": str(count)})
+    choices = _choices([("yes", Text(FORGET_YES)), ("no", Text(FORGET_NO))])
+    return Reply([Ask(FORGET, StepKind.CHOICE, question, choices)])

@@ -1,0 +1,31 @@
+"""Delivering a chat's outbox rows in order; a row is deleted only after it was sent (R3)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+from bot.messages import Outgoing, outgoing_from_payload
+from storage.db import Database
+from storage.repositories import outbox
+
+Send = Callable[[Outgoing], Awaitable[None]]
+
+
+async def deliver_chat(database: Database, *, channel: str, address_hmac: str, send: Send) -> int:
+    """Send every pending message of one chat, oldest first; returns how many were sent.
+
+    Each message is deleted in its own transaction after it was sent, so a crash repeats at
+    most the message that was being sent (at least once, in order).
+    """
+    rows = await database.run(
+        lambda session: [
+            (row.id, outgoing_from_payload(row.payload))
+            for row in outbox.pending_for_chat(session, channel=channel, address_hmac=address_hmac)
+        ]
+    )
+    for row_id, message in rows:
+        await send(message)
+        assert row_id is not None
+        await database.run(functools.partial(outbox.delivered, ids=[row_id]))
+    return len(rows)

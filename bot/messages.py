@@ -1,0 +1,109 @@
+"""Channel-neutral inbound events and outgoing messages, and rendering engine outputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from bot.i18n import Translator
+from dialogs.model import Ask, Output, Say
+
+
+class Kind(StrEnum):
+    BEGIN = "begin"  # start a dialog: payload = dialog id
+    TEXT = "text"  # typed text
+    CHOICE = "choice"  # a button: payload = "<step id>:<choice id>"
+    COMMAND = "command"  # a channel command without a dialog meaning of its own
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One update from any channel, already parsed and authenticated by the channel."""
+
+    channel: str
+    address: str
+    update_key: str
+    kind: Kind
+    payload: str = ""
+    language: str | None = None
+    unit_code: str | None = None
+    anonymous: bool | None = None  # None: as the dialog's privacy says
+    # What the channel needs to acknowledge the update (e.g. a pressed button's message).
+    reference: dict[str, str | int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    data: str  # "<step id>:<choice id>", at most 64 bytes
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    free_text: bool = False
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "type": "message",
+            "text": self.text,
+            "buttons": [[button.data, button.label] for button in self.buttons],
+            "free_text": self.free_text,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Message:
+        return cls(
+            text=str(payload["text"]),
+            buttons=tuple(Button(str(data), str(label)) for data, label in payload["buttons"]),
+            free_text=bool(payload.get("free_text", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """A pressed button is acknowledged: the question shows the answer, and its buttons go."""
+
+    reference: dict[str, str | int]
+    label: str | None
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"type": "ack", "reference": self.reference, "label": self.label}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Acknowledgement:
+        label = payload.get("label")
+        return cls(dict(payload["reference"]), None if label is None else str(label))
+
+
+Outgoing = Message | Acknowledgement
+
+
+def outgoing_from_payload(payload: dict[str, Any]) -> Outgoing:
+    if payload.get("type") == "ack":
+        return Acknowledgement.from_payload(payload)
+    return Message.from_payload(payload)
+
+
+def choice_data(step_id: str, choice_id: str) -> str:
+    return f"{step_id}:{choice_id}"
+
+
+def render(outputs: list[Output], translator: Translator) -> list[Message]:
+    """Engine outputs as messages for a person, one message per text or question."""
+    messages: list[Message] = []
+    for output in outputs:
+        if isinstance(output, Say):
+            messages.append(Message(translator.text(output.text)))
+        elif isinstance(output, Ask):
+            text = translator.text(output.text)
+            if output.hint is not None:
+                text = f"{text}\n{translator.text(output.hint)}"
+            buttons = tuple(
+                Button(choice_data(output.step_id, choice.id), translator.text(choice.label))
+                for choice in output.choices
+            )
+            messages.append(Message(text, buttons, free_text=output.free_text))
+    return messages

@@ -1,0 +1,1 @@
+"""The pure dialog domain: schema and loader, engine, scoring, risk screen. No I/O."""

@@ -1,0 +1,115 @@
+"""Wiring: build the parts from settings, once, in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, FastAPI
+
+from api.app import create_staff_app
+from bot.app import create_public_app
+from bot.i18n import Translations
+from bot.service import ConversationService
+from dialogs.loader import load_directory
+from dialogs.model import Dialog
+from kerro.settings import Settings
+from storage.crypto import Keyring
+from storage.db import Database
+
+if TYPE_CHECKING:  # aiogram takes seconds to import: only `serve` with a token needs it
+    from aiogram import Bot, Dispatcher
+
+    from bot.channels.telegram.sender import TelegramSender
+
+
+@dataclass
+class Telegram:
+    bot: Bot
+    dispatcher: Dispatcher
+    sender: TelegramSender
+    secret: str | None
+
+    def webhook(self) -> APIRouter | None:
+        from bot.channels.telegram.webhook import webhook_router
+
+        if self.secret is None:
+            return None
+        return webhook_router(
+            dispatcher=self.dispatcher,
+            bot=self.bot,
+            secret=self.secret,
+            on_processed=self.sender.wake,
+        )
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    dialogs: dict[str, Dialog]
+    translations: Translations
+    keyring: Keyring
+    service: ConversationService
+    telegram: Telegram | None = None
+
+    def public_app(self) -> FastAPI:
+        webhook = self.telegram.webhook() if self.telegram else None
+        routers = [webhook] if webhook is not None else []
+        return create_public_app(database=self.database, routers=routers)
+
+    def staff_app(self) -> FastAPI:
+        return create_staff_app(database=self.database)
+
+    async def aclose(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.bot.session.close()
+        self.close()
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def build(settings: Settings) -> Runtime:
+    database = Database.from_url(settings.effective_database_url)
+    dialogs = load_directory()
+    translations = Translations.load(default=settings.default_language)
+    keyring = Keyring(settings.secret())
+    service = ConversationService(
+        database=database,
+        dialogs=dialogs,
+        keyring=keyring,
+        translations=translations,
+        conversation_ttl=dt.timedelta(hours=settings.conversation_ttl_hours),
+    )
+    runtime = Runtime(settings, database, dialogs, translations, keyring, service)
+    if settings.telegram_token is not None:
+        runtime.telegram = build_telegram(settings, runtime)
+    return runtime
+
+
+def build_telegram(settings: Settings, runtime: Runtime) -> Telegram:
+    from aiogram import Dispatcher
+
+    from bot.channels.telegram.inbound import create_router
+    from bot.channels.telegram.sender import SenderSettings, TelegramSender
+    from bot.channels.telegram.setup import create_bot
+
+    assert settings.telegram_token is not None
+    bot = create_bot(
+        settings.telegram_token.get_secret_value(), api_base=settings.telegram_api_base
+    )
+    dispatcher = Dispatcher()
+    dispatcher.include_router(create_router(runtime.service))
+    sender = TelegramSender(
+        database=runtime.database,
+        bot=bot,
+        keyring=runtime.keyring,
+        settings=SenderSettings(
+            rate=settings.telegram_rate,
+            chat_interval=settings.telegram_chat_interval,
+            lease=dt.timedelta(seconds=settings.telegram_lease_seconds),
+        ),
+    )
+    return Telegram(bot, dispatcher, sender, settings.webhook_secret)

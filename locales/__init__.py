@@ -1,0 +1,1 @@
+"""Gettext catalogs (fi, sv, en) with English msgids; data only."""

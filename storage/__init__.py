@@ -1,0 +1,1 @@
+"""Tables, repositories (all SQL lives here), migrations, engines and sessions."""

@@ -1,0 +1,119 @@
+"""Engines and units of work for SQLite (the embedded default) and PostgreSQL.
+
+Database work runs synchronously in a small pool of worker threads, one transaction per call
+of `Database.run`. A unit of work is a handful of statements: run together on one thread they
+cost one hand-over between the event loop and a thread, instead of one per statement, which
+is what made an async driver several times slower here (docs/BENCHMARKS.md). SQLite gets one
+worker, so its writers never wait on each other's locks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+from sqlmodel import Session
+
+T = TypeVar("T")
+
+
+class DatabaseUrlError(ValueError):
+    pass
+
+
+def sync_url(url: str) -> URL:
+    """The driver URL: sqlite stays sqlite (pysqlite), postgresql uses psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError as error:
+        raise DatabaseUrlError(f"not a database URL: {url!r}") from error
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite")
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite or postgresql")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Transactions are begun explicitly (BEGIN IMMEDIATE, below), so that two writers
+    # never deadlock on a lock upgrade.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # FULL: a commit is on disk before the answer is acknowledged (R1).
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def configure_sqlite(engine: sa.Engine) -> None:
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    sa.event.listen(engine, "begin", _sqlite_begin)
+
+
+def create_engine(url: str, *, pool_size: int = 8) -> sa.Engine:
+    parsed = sync_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = sa.create_engine(
+            parsed, connect_args={"check_same_thread": False}, pool_size=2, max_overflow=2
+        )
+        configure_sqlite(engine)
+        return engine
+    return sa.create_engine(
+        parsed, pool_pre_ping=True, pool_size=pool_size, max_overflow=2, pool_recycle=1800
+    )
+
+
+class Database:
+    """An engine, its sessions and the worker threads that run units of work."""
+
+    def __init__(self, engine: sa.Engine, *, workers: int | None = None) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        count = workers if workers is not None else (1 if self.is_sqlite else 8)
+        self._executor = ThreadPoolExecutor(max_workers=count, thread_name_prefix="kerro-db")
+
+    @classmethod
+    def from_url(cls, url: str, *, workers: int | None = None) -> Database:
+        return cls(create_engine(url), workers=workers)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction on the calling thread: committed at the end, rolled back on error."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run `work(session)` in one transaction on a worker thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(self._run, work))
+
+    def _run(self, work: Callable[[Session], T]) -> T:
+        with self.transaction() as session:
+            return work(session)
+
+    async def ping(self) -> bool:
+        def check(session: Session) -> bool:
+            session.connection().execute(sa.text("SELECT 1"))
+            return True
+
+        try:
+            return await self.run(check)
+        except (sa.exc.SQLAlchemyError, OSError):
+            return False
+
+    def dispose(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()

@@ -1,0 +1,171 @@
+"""Units and their clients, goals and contacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage.tables import Answer, Client, Contact, Conversation, Flag, Goal, Response, Unit
+
+
+class DuplicateError(ValueError):
+    pass
+
+
+def add_unit(session: Session, *, code: str, name: str, now: dt.datetime) -> Unit:
+    if unit_by_code(session, code=code) is not None:
+        raise DuplicateError(f"a unit with the code {code!r} exists already")
+    unit = Unit(code=code, name=name, created_at=now)
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def unit_by_code(session: Session, *, code: str) -> Unit | None:
+    result = session.exec(select(Unit).where(Unit.code == code))
+    return result.first()
+
+
+def unit_by_id(session: Session, *, unit_id: int) -> Unit | None:
+    return session.get(Unit, unit_id)
+
+
+def list_units(session: Session) -> Sequence[Unit]:
+    result = session.exec(select(Unit).order_by(col(Unit.code)))
+    return result.all()
+
+
+def add_client(
+    session: Session,
+    *,
+    unit_id: int,
+    alias: str,
+    case_ref: str,
+    audience: str,
+    language: str,
+    now: dt.datetime,
+) -> Client:
+    client = Client(
+        unit_id=unit_id,
+        alias=alias,
+        case_ref=case_ref,
+        audience=audience,
+        language=language,
+        created_at=now,
+    )
+    session.add(client)
+    session.flush()
+    return client
+
+
+def client_by_ref(session: Session, *, unit_id: int, case_ref: str) -> Client | None:
+    result = session.exec(
+        select(Client).where(Client.unit_id == unit_id, Client.case_ref == case_ref)
+    )
+    return result.first()
+
+
+def client_by_id(session: Session, *, client_id: int) -> Client | None:
+    return session.get(Client, client_id)
+
+
+def add_goal(session: Session, *, client_id: int, title: str, weight: float = 1.0) -> Goal:
+    count = session.scalar(
+        sa.select(sa.func.count()).select_from(Goal).where(col(Goal.client_id) == client_id)
+    )
+    goal = Goal(client_id=client_id, title=title, weight=weight, position=int(count or 0))
+    session.add(goal)
+    session.flush()
+    return goal
+
+
+def active_goals(session: Session, *, client_id: int) -> Sequence[Goal]:
+    result = session.exec(
+        select(Goal)
+        .where(Goal.client_id == client_id, col(Goal.active).is_(True))
+        .order_by(col(Goal.position), col(Goal.id))
+    )
+    return result.all()
+
+
+def link_contact(
+    session: Session,
+    *,
+    channel: str,
+    address_hmac: str,
+    client_id: int,
+    language: str,
+    now: dt.datetime,
+    address_sealed: str | None = None,
+) -> Contact:
+    """Link a chat to a client; an existing link of the same chat is moved to this client."""
+    contact = contact_by_address(session, channel=channel, address_hmac=address_hmac)
+    if contact is None:
+        contact = Contact(
+            channel=channel,
+            address_hmac=address_hmac,
+            client_id=client_id,
+            language=language,
+            created_at=now,
+        )
+    contact.client_id = client_id
+    contact.language = language
+    contact.address_sealed = address_sealed
+    contact.active = True
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def contact_by_address(session: Session, *, channel: str, address_hmac: str) -> Contact | None:
+    result = session.exec(
+        select(Contact).where(Contact.channel == channel, Contact.address_hmac == address_hmac)
+    )
+    return result.first()
+
+
+def set_prompts(session: Session, *, contact_id: int, prompts: bool) -> None:
+    session.connection().execute(
+        sa.update(Contact).where(col(Contact.id) == contact_id).values(prompts=prompts)
+    )
+
+
+def set_contact_language(session: Session, *, contact_id: int, language: str) -> None:
+    session.connection().execute(
+        sa.update(Contact).where(col(Contact.id) == contact_id).values(language=language)
+    )
+
+
+def set_chat_active(session: Session, *, channel: str, address_hmac: str, active: bool) -> bool:
+    """Mark a linked chat (in)active, e.g. when the person blocks the bot; False if unlinked."""
+    result = session.connection().execute(
+        sa.update(Contact)
+        .where(col(Contact.channel) == channel, col(Contact.address_hmac) == address_hmac)
+        .values(active=active)
+    )
+    return bool(result.rowcount)
+
+
+def count_responses(session: Session, *, client_id: int) -> int:
+    statement = (
+        sa.select(sa.func.count()).select_from(Response).where(col(Response.client_id) == client_id)
+    )
+    return int(session.connection().execute(statement).scalar_one())
+
+
+def forget_client(session: Session, *, client_id: int) -> None:
+    """Erase what a client's chats stored (P6): answers, flags, responses, chat links.
+
+    The client record itself (an alias and a case reference, kept by staff) stays.
+    """
+    connection = session.connection()
+    contact_ids = sa.select(col(Contact.id)).where(col(Contact.client_id) == client_id)
+    response_ids = sa.select(col(Response.id)).where(col(Response.client_id) == client_id)
+    connection.execute(sa.delete(Conversation).where(col(Conversation.contact_id).in_(contact_ids)))
+    connection.execute(sa.delete(Answer).where(col(Answer.response_id).in_(response_ids)))
+    connection.execute(sa.delete(Flag).where(col(Flag.response_id).in_(response_ids)))
+    connection.execute(sa.delete(Response).where(col(Response.client_id) == client_id))
+    connection.execute(sa.delete(Contact).where(col(Contact.client_id) == client_id))

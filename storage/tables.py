@@ -1,0 +1,174 @@
+"""SQLModel tables. Migrations in storage/migrations must match these (a test checks).
+
+Privacy by construction (DESIGN.md P1-P3):
+- a chat address is stored only as a keyed HMAC (`address_hmac`), and encrypted
+  (`address_sealed`) only where a message must still be sent to it: an outbox row until it is
+  delivered, or a contact who agreed to prompts;
+- an anonymous response has no client, contact or chat reference, and its times are dates;
+- free text is stored sealed (AES-GCM), never in plain text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class UtcDateTime(sa.types.TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use UTC")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _time(**kwargs: Any) -> Any:
+    return Field(sa_type=UtcDateTime, **kwargs)
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    created_at: dt.datetime = _time()
+
+
+class Client(SQLModel, table=True):
+    """A pseudonymous client: an alias and the case-system reference, never a real name."""
+
+    __table_args__ = (sa.UniqueConstraint("unit_id", "case_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    alias: str = Field(max_length=100)
+    case_ref: str = Field(max_length=100)
+    audience: str = Field(max_length=20)  # youth | child | parent
+    language: str = Field(max_length=5)
+    created_at: dt.datetime = _time()
+
+
+class Goal(SQLModel, table=True):
+    """A goal of the client plan, rated on the GAS levels -2..+2."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    title: str = Field(max_length=300)
+    weight: float = 1.0
+    position: int = 0
+    active: bool = True
+
+
+class Contact(SQLModel, table=True):
+    """A chat that is linked to a client (enrolment). Anonymous chats have no contact row."""
+
+    __table_args__ = (sa.UniqueConstraint("channel", "address_hmac"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    address_hmac: str = Field(max_length=64)
+    address_sealed: str | None = Field(default=None, max_length=400)  # only with prompt consent
+    client_id: int = Field(foreign_key="client.id", index=True)
+    language: str = Field(max_length=5)
+    active: bool = True  # False while the person has blocked the bot
+    prompts: bool = True  # check-in prompts wanted (/stop turns them off)
+    created_at: dt.datetime = _time()
+
+
+class Conversation(SQLModel, table=True):
+    """The running state of one chat's dialog; deleted when the dialog ends or expires."""
+
+    __table_args__ = (sa.UniqueConstraint("channel", "address_hmac"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    address_hmac: str = Field(max_length=64)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")  # None: the info dialog
+    dialog_id: str = Field(max_length=40)
+    language: str = Field(max_length=5)
+    state: dict[str, Any] = Field(sa_type=sa.JSON)
+    response_id: int | None = Field(default=None, foreign_key="response.id")
+    updated_at: dt.datetime = _time()
+    expires_at: dt.datetime = _time(index=True)
+
+
+class Response(SQLModel, table=True):
+    """One run of a dialog. Anonymous: no client, no contact, dates only (P1)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    dialog_id: str = Field(max_length=40, index=True)
+    dialog_version: str = Field(max_length=12)
+    channel: str = Field(max_length=20)
+    language: str = Field(max_length=5)
+    anonymous: bool
+    completed: bool = False
+    started_at: dt.datetime = _time()
+    updated_at: dt.datetime = _time()
+
+
+class Answer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", index=True)
+    step_id: str = Field(max_length=40)
+    measure: str = Field(max_length=40)
+    goal_id: int | None = Field(default=None, foreign_key="goal.id")
+    number: float | None = None
+    choice: str | None = Field(default=None, max_length=40)
+    text_sealed: str | None = None
+    skipped: bool = False
+    dialog_version: str = Field(max_length=12)
+    recorded_at: dt.datetime = _time()
+
+
+class Flag(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    level: str = Field(max_length=10)  # crisis | concern
+    rule: str = Field(max_length=40)
+    status: str = Field(default="open", max_length=12)
+    created_at: dt.datetime = _time()
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Claimed inbound updates: a repeat of (channel, update_key) is dropped (R2)."""
+
+    __tablename__ = "processed_update"
+    channel: str = Field(max_length=20, primary_key=True)
+    update_key: str = Field(max_length=100, primary_key=True)
+    processed_at: dt.datetime = _time(index=True)
+
+
+class Outbox(SQLModel, table=True):
+    """A message to deliver, in id order per chat (R3). Deleted once delivered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    address_hmac: str = Field(max_length=64)
+    address_sealed: str = Field(max_length=400)
+    payload: dict[str, Any] = Field(sa_type=sa.JSON)
+    attempts: int = 0
+    not_before: dt.datetime = _time()
+    dead_reason: str | None = Field(default=None, max_length=200)
+    created_at: dt.datetime = _time()
+
+
+metadata = SQLModel.metadata
+
+sa.Index("ix_outbox_chat_order", Outbox.channel, Outbox.address_hmac, Outbox.id)  # type: ignore[arg-type]
