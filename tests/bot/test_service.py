@@ -244,7 +244,7 @@ async def test_a_flag_is_stored_with_the_unit_and_the_client(
 
 async def test_without_a_conversation_the_bot_says_so(service: ConversationService) -> None:
     chat = Chat(service, "1011")
-    handled = await chat.say("hello?")
+    handled = await chat.send(Kind.TEXT, "hello?", language="en")
     assert handled.finished
     assert "no question open" in chat.received[-1].text
 
@@ -267,7 +267,7 @@ async def test_an_expired_conversation_is_forgotten(
     await chat.begin("youth_checkin", language="en")
     await chat.say("3")
     clock.advance(hours=25)
-    await chat.say("3")
+    await chat.send(Kind.TEXT, "3", language="en")
     assert "no question open" in chat.received[-1].text
     assert rows(database, tables.Conversation) == []
     [response] = rows(database, tables.Response)

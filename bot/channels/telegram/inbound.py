@@ -62,7 +62,9 @@ def create_router(service: ConversationService) -> Router:
     async def in_a_group(message: Message, event_update: Update) -> Handled | None:
         if message.chat.type == ChatType.CHANNEL:
             return None
-        return await handle(_inbound(event_update, message.chat.id, Kind.COMMAND, "group"))
+        language = _language(message.from_user)
+        inbound = _inbound(event_update, message.chat.id, Kind.COMMAND, "group", language=language)
+        return await handle(inbound)
 
     @router.edited_message(private)
     async def edited(message: Message, event_update: Update) -> Handled:

@@ -24,6 +24,8 @@ scalars = st.one_of(
     st.text(max_size=50),
     st.sampled_from(["/start", "/start u1", "/forget", "rating:happy", "menu:info", "private"]),
 )
+# JSON has no infinities or NaN, so Telegram cannot send them.
+_coordinate = st.floats(allow_nan=False, allow_infinity=False)
 chats = st.fixed_dictionaries(
     {"id": st.integers(-(10**12), 10**12), "type": st.sampled_from(["private", "group", "channel"])}
 )
@@ -38,7 +40,7 @@ messages = st.fixed_dictionaries(
         "text": st.one_of(st.text(max_size=300), st.sampled_from(["/start u1", "/help", "3"])),
         "sticker": st.dictionaries(st.text(max_size=8), scalars, max_size=3),
         "photo": st.lists(st.dictionaries(st.text(max_size=8), scalars, max_size=3), max_size=2),
-        "location": st.fixed_dictionaries({"latitude": st.floats(), "longitude": st.floats()}),
+        "location": st.fixed_dictionaries({"latitude": _coordinate, "longitude": _coordinate}),
         "forward_origin": st.dictionaries(st.text(max_size=8), scalars, max_size=3),
     },
 )
