@@ -482,7 +482,7 @@ class ConversationService:
     ) -> tables.Response:
         client_id: int | None = None
         if not anonymous and contact_id is not None:
-            contact = session.get(tables.Contact, contact_id)
+            contact = units.contact_by_id(session, contact_id=contact_id)
             if contact is not None:
                 client_id = contact.client_id
         if client_id is None:

@@ -172,3 +172,7 @@ class Outbox(SQLModel, table=True):
 metadata = SQLModel.metadata
 
 sa.Index("ix_outbox_chat_order", Outbox.channel, Outbox.address_hmac, Outbox.id)  # type: ignore[arg-type]
+
+# Rows read with Core are turned into models with `model_construct`, which needs the mappers
+# set up; an ORM query would do that on first use, but such a read may come first.
+sa.orm.configure_mappers()

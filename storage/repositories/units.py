@@ -3,12 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from storage.tables import Answer, Client, Contact, Conversation, Flag, Goal, Response, Unit
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, sa.Table)
+    return table
+
+
+def _where(model: type[SQLModel], *columns: str) -> sa.Select[Any]:
+    """A select of a whole row by columns, with a bind parameter of each column's name."""
+    table = _table(model)
+    return sa.select(table).where(*(table.c[name] == sa.bindparam(name) for name in columns))
+
+
+# Reads on every conversation's path: Core statements built once, rows as plain (detached)
+# models, without the ORM's identity map and loading machinery. What they return is for
+# reading; changes go through the update functions below.
+_UNIT_BY_CODE = _where(Unit, "code")
+_UNIT_BY_ID = _where(Unit, "id")
+_CLIENT_BY_ID = _where(Client, "id")
+_CONTACT_BY_ID = _where(Contact, "id")
+_CONTACT_BY_ADDRESS = _where(Contact, "channel", "address_hmac")
+
+
+def _first(
+    session: Session, model: type[Row], statement: sa.Select[Any], values: Mapping[str, Any]
+) -> Row | None:
+    row = session.connection().execute(statement, values).mappings().first()
+    return None if row is None else model.model_construct(**row)  # type: ignore[return-value]
 
 
 class DuplicateError(ValueError):
@@ -25,12 +57,11 @@ def add_unit(session: Session, *, code: str, name: str, now: dt.datetime) -> Uni
 
 
 def unit_by_code(session: Session, *, code: str) -> Unit | None:
-    result = session.exec(select(Unit).where(Unit.code == code))
-    return result.first()
+    return _first(session, Unit, _UNIT_BY_CODE, {"code": code})
 
 
 def unit_by_id(session: Session, *, unit_id: int) -> Unit | None:
-    return session.get(Unit, unit_id)
+    return _first(session, Unit, _UNIT_BY_ID, {"id": unit_id})
 
 
 def list_units(session: Session) -> Sequence[Unit]:
@@ -69,7 +100,7 @@ def client_by_ref(session: Session, *, unit_id: int, case_ref: str) -> Client | 
 
 
 def client_by_id(session: Session, *, client_id: int) -> Client | None:
-    return session.get(Client, client_id)
+    return _first(session, Client, _CLIENT_BY_ID, {"id": client_id})
 
 
 def add_goal(session: Session, *, client_id: int, title: str, weight: float = 1.0) -> Goal:
@@ -102,7 +133,9 @@ def link_contact(
     address_sealed: str | None = None,
 ) -> Contact:
     """Link a chat to a client; an existing link of the same chat is moved to this client."""
-    contact = contact_by_address(session, channel=channel, address_hmac=address_hmac)
+    contact = session.exec(
+        select(Contact).where(Contact.channel == channel, Contact.address_hmac == address_hmac)
+    ).first()
     if contact is None:
         contact = Contact(
             channel=channel,
@@ -121,10 +154,12 @@ def link_contact(
 
 
 def contact_by_address(session: Session, *, channel: str, address_hmac: str) -> Contact | None:
-    result = session.exec(
-        select(Contact).where(Contact.channel == channel, Contact.address_hmac == address_hmac)
-    )
-    return result.first()
+    values = {"channel": channel, "address_hmac": address_hmac}
+    return _first(session, Contact, _CONTACT_BY_ADDRESS, values)
+
+
+def contact_by_id(session: Session, *, contact_id: int) -> Contact | None:
+    return _first(session, Contact, _CONTACT_BY_ID, {"id": contact_id})
 
 
 def set_prompts(session: Session, *, contact_id: int, prompts: bool) -> None:
