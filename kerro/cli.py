@@ -79,11 +79,12 @@ def serve(
     host: str | None, public_port: int | None, staff_port: int | None, telegram_polling: bool
 ) -> None:
     """Apply pending migrations and run the public and the staff app."""
+    from kerro.server import run_event_loop
     from kerro.server import serve as serve_apps
 
     runtime = _runtime()
     settings = runtime.settings
-    asyncio.run(
+    run_event_loop(
         serve_apps(
             runtime,
             host=host or settings.host,

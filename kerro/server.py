@@ -8,15 +8,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
-from collections.abc import Generator
+from collections.abc import Coroutine, Generator
+from typing import Any, TypeVar
 
 import uvicorn
 
 from kerro.runtime import Runtime
 
 log = logging.getLogger("kerro")
+T = TypeVar("T")
+
+
+def run_event_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run `main` on uvloop where it is installed (a dependency on Linux and macOS)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - e.g. on Windows
+        factory = None
+    else:
+        factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(main)
+
+
+def settle_heap() -> None:
+    """After start-up: what was built so far lives as long as the process, so the garbage
+    collector need not walk it again on every collection."""
+    gc.collect()
+    gc.freeze()
 
 
 class _Server(uvicorn.Server):
@@ -104,6 +126,7 @@ async def serve(
     )
     background = [asyncio.create_task(sweep_forever(runtime))]
     background += await start_telegram(runtime, polling=telegram_polling)
+    settle_heap()
     try:
         await asyncio.gather(*(server.serve() for server in servers))
     finally:
