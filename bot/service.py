@@ -148,16 +148,17 @@ class ConversationService:
 
     def _handle(self, session: Session, *, inbound: Inbound) -> Handled:
         now = self.clock()
-        claimed = updates.claim(
-            session, channel=inbound.channel, update_key=inbound.update_key, now=now
+        address_hmac = self.address_hmac(inbound.channel, inbound.address)
+        claimed, conversation = conversations.claim_and_load(
+            session,
+            channel=inbound.channel,
+            update_key=inbound.update_key,
+            address_hmac=address_hmac,
+            now=now,
         )
         if not claimed:
             return Handled(duplicate=True)
-        address_hmac = self.address_hmac(inbound.channel, inbound.address)
         reply = _Reply(self, inbound, address_hmac)
-        conversation = conversations.for_chat(
-            session, channel=inbound.channel, address_hmac=address_hmac
-        )
         if conversation is not None and conversation.expires_at <= now:
             # An expired dialog is forgotten; the answers given so far stay stored.
             self._drop(session, conversation)

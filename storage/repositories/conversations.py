@@ -9,13 +9,16 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
+from storage.repositories import updates
 from storage.repositories._dialect import is_postgresql
 from storage.repositories._prepared import Prepared
-from storage.tables import Conversation
+from storage.tables import Conversation, ProcessedUpdate
 
 _table: sa.Table = Conversation.__table__  # type: ignore[attr-defined]
+_claims: sa.Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
 # Statements on every update's path are built once and reused (no rebuilding, no re-keying).
 _FOR_CHAT = sa.select(_table).where(
     _table.c.channel == sa.bindparam("channel"),
@@ -23,6 +26,34 @@ _FOR_CHAT = sa.select(_table).where(
 )
 _FOR_CHAT_LOCKED = _FOR_CHAT.with_for_update()
 _COLUMNS = tuple(column.name for column in _table.columns if column.name != "id")
+
+
+def _claim_and_load_statement() -> sa.Select[Any]:
+    """PostgreSQL: claim the update and read the chat's conversation, locked, in one statement.
+
+    The claim is a data-modifying CTE, run once and to completion whatever the query reads;
+    the conversation comes through a lateral subquery with FOR UPDATE, outer-joined so that
+    the claim's answer arrives also when the chat has no conversation.
+    """
+    claim = (
+        postgresql.insert(_claims)
+        .values(
+            channel=sa.bindparam("channel"),
+            update_key=sa.bindparam("update_key"),
+            processed_at=sa.bindparam("processed_at"),
+        )
+        .on_conflict_do_nothing()
+        .returning(_claims.c.channel)
+        .cte("claim")
+    )
+    chat = _FOR_CHAT_LOCKED.lateral("chat")
+    claimed = sa.select(sa.func.count()).select_from(claim).scalar_subquery().label("claimed")
+    one = sa.select(sa.literal(1).label("one")).subquery("one")
+    return sa.select(claimed, *chat.c).select_from(one.outerjoin(chat, sa.true()))
+
+
+_CLAIM_AND_LOAD = _claim_and_load_statement()
+_FIELDS = tuple(column.name for column in _table.columns)
 _INSERT = Prepared(sa.insert(_table).returning(_table.c.id), parameters=_COLUMNS)
 _UPDATE = Prepared(
     sa.update(_table)
@@ -51,6 +82,33 @@ def for_chat(session: Session, *, channel: str, address_hmac: str) -> Conversati
     parameters = {"channel": channel, "address_hmac": address_hmac}
     row = connection.execute(statement, parameters).mappings().first()
     return None if row is None else Conversation.model_construct(**row)
+
+
+def claim_and_load(
+    session: Session, *, channel: str, update_key: str, address_hmac: str, now: dt.datetime
+) -> tuple[bool, Conversation | None]:
+    """Claim the update (R2) and load the chat's conversation, locked for the transaction.
+
+    (False, None) when the update was claimed before. On PostgreSQL one round trip does both;
+    SQLite, local and serialised by BEGIN IMMEDIATE, runs the two statements.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        if not updates.claim(session, channel=channel, update_key=update_key, now=now):
+            return False, None
+        return True, for_chat(session, channel=channel, address_hmac=address_hmac)
+    values = {
+        "channel": channel,
+        "update_key": update_key,
+        "processed_at": now,
+        "address_hmac": address_hmac,
+    }
+    row = connection.execute(_CLAIM_AND_LOAD, values).mappings().one()
+    if not row["claimed"]:
+        return False, None
+    if row["id"] is None:
+        return True, None
+    return True, Conversation.model_construct(**{name: row[name] for name in _FIELDS})
 
 
 def insert(session: Session, conversation: Conversation) -> int:
