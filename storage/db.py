@@ -10,11 +10,12 @@ worker, so its writers never wait on each other's locks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
@@ -63,6 +64,58 @@ def configure_sqlite(engine: sa.Engine) -> None:
     sa.event.listen(engine, "begin", _sqlite_begin)
 
 
+_DEFERRED = "kerro_deferred_writes"
+
+
+def defer_write(connection: sa.Connection, sql: str, arguments: Any, *, many: bool) -> None:
+    """Queue a write that returns nothing, to be sent before the connection's next statement
+    or its commit (`send_deferred`); a rollback drops it."""
+    connection.info.setdefault(_DEFERRED, []).append((sql, arguments, many))
+
+
+def send_deferred(connection: sa.Connection) -> None:
+    """Send the queued writes, in order; on PostgreSQL in one round trip (pipeline mode)."""
+    writes = connection.info.pop(_DEFERRED, None)
+    if not writes:
+        return
+    dbapi = connection.dialect.loaded_dbapi
+    raw = cast(Any, connection.connection.dbapi_connection)
+    batch = raw.pipeline() if connection.dialect.name == "postgresql" else contextlib.nullcontext()
+    cursor = raw.cursor()
+    sql = ""
+    try:
+        with batch:
+            for sql, arguments, many in writes:
+                if many:
+                    cursor.executemany(sql, arguments)
+                else:
+                    cursor.execute(sql, arguments)
+    except dbapi.Error as error:
+        wrapped = sa.exc.DBAPIError.instance(
+            sql, None, error, dbapi.Error, dialect=connection.dialect
+        )
+        raise cast(Exception, wrapped) from error
+    finally:
+        cursor.close()
+
+
+def _send_before_statement(connection: sa.Connection, *_: Any) -> None:
+    # Any other statement, Core or ORM, sees the deferred writes made before it.
+    if _DEFERRED in connection.info:
+        send_deferred(connection)
+
+
+def _drop_deferred(connection: sa.Connection) -> None:
+    connection.info.pop(_DEFERRED, None)
+
+
+def _configure_deferred_writes(engine: sa.Engine) -> None:
+    sa.event.listen(engine, "before_execute", _send_before_statement)
+    sa.event.listen(engine, "commit", send_deferred)
+    sa.event.listen(engine, "begin", _drop_deferred)
+    sa.event.listen(engine, "rollback", _drop_deferred)
+
+
 def create_engine(url: str, *, pool_size: int = 8) -> sa.Engine:
     parsed = sync_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -70,10 +123,12 @@ def create_engine(url: str, *, pool_size: int = 8) -> sa.Engine:
             parsed, connect_args={"check_same_thread": False}, pool_size=2, max_overflow=2
         )
         configure_sqlite(engine)
-        return engine
-    return sa.create_engine(
-        parsed, pool_pre_ping=True, pool_size=pool_size, max_overflow=2, pool_recycle=1800
-    )
+    else:
+        engine = sa.create_engine(
+            parsed, pool_pre_ping=True, pool_size=pool_size, max_overflow=2, pool_recycle=1800
+        )
+    _configure_deferred_writes(engine)
+    return engine
 
 
 class UnitSession(Session):
@@ -95,6 +150,11 @@ class UnitSession(Session):
             bound = self._bound = super().connection()
         return bound
 
+    def send_deferred(self) -> None:
+        """Send the transaction's deferred writes now (the commit would send them too)."""
+        if self._bound is not None and not self._bound.closed:
+            send_deferred(self._bound)
+
 
 class Database:
     """An engine, its sessions and the worker threads that run units of work."""
@@ -114,6 +174,7 @@ class Database:
         """One transaction on the calling thread: committed at the end, rolled back on error."""
         with UnitSession(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+            session.send_deferred()
 
     async def run(self, work: Callable[[Session], T]) -> T:
         """Run `work(session)` in one transaction on a worker thread."""

@@ -128,7 +128,7 @@ def update(
     updated_at: dt.datetime,
     expires_at: dt.datetime,
 ) -> None:
-    _UPDATE.execute(
+    _UPDATE.defer(
         session,
         {
             "conversation_id": conversation_id,
@@ -142,7 +142,7 @@ def update(
 
 
 def delete(session: Session, *, conversation_id: int) -> None:
-    _DELETE.execute(session, {"conversation_id": conversation_id})
+    _DELETE.defer(session, {"conversation_id": conversation_id})
 
 
 def delete_expired(session: Session, *, now: dt.datetime, limit: int) -> int:

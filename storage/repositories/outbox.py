@@ -20,9 +20,9 @@ _INSERT = Prepared(
 
 
 def enqueue(session: Session, messages: Sequence[dict[str, Any]]) -> None:
-    """Insert outgoing messages (column values) in one statement, in order."""
-    if messages:
-        _INSERT.execute_many(session, messages)
+    """Insert outgoing messages (column values), in order; deferred, sent with the
+    transaction's other writes before it commits."""
+    _INSERT.defer_many(session, messages)
 
 
 def pending_for_chat(session: Session, *, channel: str, address_hmac: str) -> Sequence[Outbox]:

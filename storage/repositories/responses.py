@@ -19,11 +19,14 @@ _INSERT_RESPONSE = sa.insert(_responses).returning(_responses.c.id)
 _INSERT_ANSWERS = Prepared(
     sa.insert(_answers), parameters=[c.name for c in _answers.columns if c.name != "id"]
 )
-_INSERT_FLAGS = sa.insert(_flags)
-_COMPLETE = (
+_INSERT_FLAGS = Prepared(
+    sa.insert(_flags), parameters=[c.name for c in _flags.columns if c.name != "id"]
+)
+_COMPLETE = Prepared(
     sa.update(_responses)
     .where(_responses.c.id == sa.bindparam("response_id"))
-    .values(completed=True, updated_at=sa.bindparam("updated_at"))
+    .values(completed=sa.true(), updated_at=sa.bindparam("updated_at")),
+    parameters=(),
 )
 _CLIENT_OF = sa.select(_responses.c.client_id).where(_responses.c.id == sa.bindparam("response_id"))
 
@@ -35,7 +38,7 @@ def insert(session: Session, response: Response) -> int:
 
 
 def complete(session: Session, *, response_id: int, updated_at: dt.datetime) -> None:
-    session.connection().execute(_COMPLETE, {"response_id": response_id, "updated_at": updated_at})
+    _COMPLETE.defer(session, {"response_id": response_id, "updated_at": updated_at})
 
 
 def client_of(session: Session, *, response_id: int) -> int | None:
@@ -44,14 +47,13 @@ def client_of(session: Session, *, response_id: int) -> int | None:
 
 
 def add_answers(session: Session, answers: Sequence[dict[str, Any]]) -> None:
-    """Insert answers (column values) in one statement."""
-    if answers:
-        _INSERT_ANSWERS.execute_many(session, answers)
+    """Insert answers (column values); deferred, sent with the transaction's other writes."""
+    _INSERT_ANSWERS.defer_many(session, answers)
 
 
 def add_flags(session: Session, flags: Sequence[dict[str, Any]]) -> None:
-    if flags:
-        session.connection().execute(_INSERT_FLAGS, list(flags))
+    """Insert flags (column values); deferred like answers."""
+    _INSERT_FLAGS.defer_many(session, flags)
 
 
 def response_by_id(session: Session, *, response_id: int) -> Response | None:
