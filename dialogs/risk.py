@@ -203,6 +203,8 @@ def _slot(source: str, where: str) -> _Slot:
         if raw == NUMBER:
             alternatives.append(_Alternative(NUMBER, "word"))
             continue
+        if "*" in raw.strip("*"):
+            raise LexiconError(f"{where}: '*' only at the end or at both ends: {raw!r}")
         word = normalise(raw.strip("*"))
         if not word or " " in word:
             raise LexiconError(f"{where}: bad alternative {raw!r}")
@@ -210,7 +212,7 @@ def _slot(source: str, where: str) -> _Slot:
             alternatives.append(_Alternative(word, "part"))
         elif raw.endswith("*"):
             alternatives.append(_Alternative(word, "stem"))
-        elif "*" in raw:
+        elif raw.startswith("*"):
             raise LexiconError(f"{where}: '*' only at the end or at both ends: {raw!r}")
         else:
             alternatives.append(_Alternative(word, "word"))
