@@ -177,9 +177,24 @@ class _Alternative:
 @dataclass(frozen=True, slots=True)
 class _Slot:
     alternatives: tuple[_Alternative, ...]
+    pattern: re.Pattern[str]  # all alternatives in one expression, for speed
+
+    @classmethod
+    def of(cls, alternatives: tuple[_Alternative, ...]) -> _Slot:
+        def group(kind: str) -> str:
+            texts = sorted((re.escape(a.text) for a in alternatives if a.kind == kind), key=len)
+            return "|".join(reversed(texts))
+
+        parts = [
+            template.format(group(kind))
+            for kind, template in (("word", "^(?:{})$"), ("stem", "^(?:{})"), ("part", "(?:{})"))
+            if group(kind)
+        ]
+        return cls(alternatives, re.compile("|".join(parts)))
 
     def matches(self, forms: Iterable[str]) -> bool:
-        return any(alt.matches(form) for form in forms for alt in self.alternatives)
+        search = self.pattern.search
+        return any(search(form) is not None for form in forms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +231,7 @@ def _slot(source: str, where: str) -> _Slot:
             raise LexiconError(f"{where}: '*' only at the end or at both ends: {raw!r}")
         else:
             alternatives.append(_Alternative(word, "word"))
-    return _Slot(tuple(alternatives))
+    return _Slot.of(tuple(alternatives))
 
 
 def parse_lexicon(data: Any, *, language: str, source: str = "<lexicon>") -> tuple[Entry, ...]:
@@ -280,6 +295,36 @@ class _Hit:
     quoted: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """The patterns by the alternatives of their first slot, so that a word finds the few
+    patterns that can start at it without trying them all."""
+
+    words: Mapping[str, tuple[tuple[int, int], ...]]
+    stems: Mapping[str, tuple[tuple[int, int], ...]]
+    parts: tuple[tuple[str, tuple[tuple[int, int], ...]], ...]
+    longest_stem: int
+
+    @classmethod
+    def of(cls, entries: Sequence[Entry]) -> _Index:
+        kinds: dict[str, dict[str, list[tuple[int, int]]]] = {"word": {}, "stem": {}, "part": {}}
+        for entry_index, entry in enumerate(entries):
+            for pattern_index, pattern in enumerate(entry.patterns):
+                for alternative in pattern[0].alternatives:
+                    starts = kinds[alternative.kind].setdefault(alternative.text, [])
+                    starts.append((entry_index, pattern_index))
+
+        def frozen(kind: str) -> dict[str, tuple[tuple[int, int], ...]]:
+            return {text: tuple(starts) for text, starts in kinds[kind].items()}
+
+        return cls(
+            words=frozen("word"),
+            stems=frozen("stem"),
+            parts=tuple(frozen("part").items()),
+            longest_stem=max((len(stem) for stem in kinds["stem"]), default=0),
+        )
+
+
 @dataclass
 class RiskScreen:
     """Screens free text. Build it with `RiskScreen.load()`; `screen(text)` never raises."""
@@ -288,6 +333,10 @@ class RiskScreen:
     negations: Mapping[str, frozenset[str]]  # per language
     lemmatizer: Lemmatizer | None = None
     _lemmas: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _index: _Index = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = _Index.of(self.entries)
 
     @classmethod
     def load(
@@ -331,29 +380,52 @@ class RiskScreen:
             self._lemmas[word] = cached
         return cached
 
+    def _starts(self, forms: tuple[str, ...]) -> set[tuple[int, int]]:
+        """(entry, pattern) indices whose first slot one word (in any of its forms) matches."""
+        index = self._index
+        found: set[tuple[int, int]] = set()
+        for form in forms:
+            found.update(index.words.get(form, ()))
+            for length in range(1, min(len(form), index.longest_stem) + 1):
+                found.update(index.stems.get(form[:length], ()))
+            for part, starts in index.parts:
+                if part in form:
+                    found.update(starts)
+        return found
+
     def _screen(self, text: str) -> Screening:
         words = tokens(text)
         if not words:
             return Screening(RiskLevel.NONE)
         forms = [self._forms(word.form) for word in words]
+        starts = [sorted(self._starts(word_forms)) for word_forms in forms]
         masked: set[int] = set()
-        for entry in self.entries:
-            if entry.level == "ignore":
-                for slots in self._matches(entry, words, forms, masked):
+        for start, candidates in enumerate(starts):
+            for entry_index, pattern_index in candidates:
+                entry = self.entries[entry_index]
+                if entry.level != "ignore" or start in masked:
+                    continue
+                slots = _match(entry, pattern_index, start, words, forms, masked)
+                if slots is not None:
                     masked.update(range(slots[0], slots[-1] + 1))
         hits: list[_Hit] = []
-        for entry in self.entries:
-            if entry.level == "ignore":
+        for start, candidates in enumerate(starts):
+            if start in masked:
                 continue
-            for slots in self._matches(entry, words, forms, masked):
-                hits.append(
-                    _Hit(
-                        entry,
-                        slots,
-                        negated=self._negated(entry, words, slots),
-                        quoted=any(words[i].quoted for i in slots),
+            for entry_index, pattern_index in candidates:
+                entry = self.entries[entry_index]
+                if entry.level == "ignore":
+                    continue
+                slots = _match(entry, pattern_index, start, words, forms, masked)
+                if slots is not None:
+                    hits.append(
+                        _Hit(
+                            entry,
+                            slots,
+                            negated=self._negated(entry, words, slots),
+                            quoted=any(words[i].quoted for i in slots),
+                        )
                     )
-                )
         return _decide(hits)
 
     def _negated(self, entry: Entry, words: list[Token], slots: tuple[int, ...]) -> bool:
@@ -367,19 +439,18 @@ class RiskScreen:
             words[i].sentence == sentence and words[i].form in negations for i in (*before, *inside)
         )
 
-    @staticmethod
-    def _matches(
-        entry: Entry, words: list[Token], forms: list[tuple[str, ...]], masked: set[int]
-    ) -> Iterable[tuple[int, ...]]:
-        """The word indices of the slots of each match of the entry's patterns."""
-        for pattern in entry.patterns:
-            first = pattern[0]
-            for start in range(len(words)):
-                if start in masked or not first.matches(forms[start]):
-                    continue
-                rest = _rest(pattern, 1, start, words, forms, masked, entry.gap)
-                if rest is not None:
-                    yield (start, *rest)
+
+def _match(
+    entry: Entry,
+    pattern_index: int,
+    start: int,
+    words: list[Token],
+    forms: list[tuple[str, ...]],
+    masked: set[int],
+) -> tuple[int, ...] | None:
+    """The word indices of the slots of a match of one pattern from `start`, if it matches."""
+    rest = _rest(entry.patterns[pattern_index], 1, start, words, forms, masked, entry.gap)
+    return None if rest is None else (start, *rest)
 
 
 def _rest(
