@@ -259,7 +259,11 @@ class ConversationService:
             extra.append(RaiseFlag(RISK_RULE, FlagLevel(screening.level.label)))
         if screening.level is not RiskLevel.CRISIS:
             return [*extra, *outputs]
-        enrolled = state.anonymous is False and conversation.contact_id is not None
+        enrolled = (  # the worker sees a flag only when there is one, and it is the client's
+            conversation.unit_id is not None
+            and state.anonymous is False
+            and conversation.contact_id is not None
+        )
         help_reply = self.help_numbers.crisis_reply(enrolled=enrolled)
         rest = [o for o in outputs if not (isinstance(o, Say) and o.text.msgid == engine.HINT_PICK)]
         gently: list[Output] = [] if state.finished else [Say(Text(GO_ON_GENTLY))]
