@@ -20,12 +20,14 @@ from bot import commands
 from bot.i18n import Translations, Translator
 from bot.messages import Acknowledgement, Inbound, Kind, Outgoing, render
 from dialogs import engine
+from dialogs.helplines import GO_ON_GENTLY, HelpNumbers
 from dialogs.model import (
     N_,
     AnonymityChosen,
     Dialog,
     Event,
     Finished,
+    FlagLevel,
     Goal,
     Output,
     Privacy,
@@ -40,6 +42,7 @@ from dialogs.model import (
 from dialogs.model import (
     Answer as AnswerEvent,
 )
+from dialogs.risk import RiskLevel, RiskScreen, Screening, voikko_lemmatizer
 from storage import tables
 from storage.crypto import Keyring
 from storage.db import Database
@@ -51,6 +54,13 @@ TEXT_PURPOSE = "answer-text"
 ADDRESS_PURPOSE = "chat-address"
 RETRIES = 3
 CLAIM_RETENTION = dt.timedelta(days=7)
+# The risk screen's flags, and the answer that keeps (sealed) a screened text that was not the
+# answer to a text question, so that staff can read what was written.
+RISK_RULE = "risk_screen"
+RISK_MEASURE = "risk_screen"
+RISK_TEXT_LIMIT = 4000
+# Text outside any dialog, from an enrolled client, is kept as an open-feedback response.
+OUTSIDE_DIALOG = "open_feedback"
 
 NOTHING_GOING_ON = N_(
     "There is no question open right now. When your worker sends you a check-in, you can "
@@ -87,6 +97,8 @@ class ConversationService:
         translations: Translations,
         clock: Callable[[], dt.datetime] = utc_now,
         conversation_ttl: dt.timedelta = dt.timedelta(hours=24),
+        risk_screen: RiskScreen | None = None,
+        help_numbers: HelpNumbers | None = None,
     ) -> None:
         self.database = database
         self.dialogs = dialogs
@@ -94,6 +106,12 @@ class ConversationService:
         self.translations = translations
         self.clock = clock
         self.conversation_ttl = conversation_ttl
+        self.risk_screen = (
+            risk_screen
+            if risk_screen is not None
+            else RiskScreen.load(lemmatizer=voikko_lemmatizer())
+        )
+        self.help_numbers = help_numbers if help_numbers is not None else HelpNumbers.load()
         self._skip_words = {engine.SKIP} | {
             _fold(translator.gettext(engine.SKIP_LABEL)) for translator in translations.all()
         }
@@ -176,8 +194,8 @@ class ConversationService:
                 session, channel=inbound.channel, address_hmac=address_hmac
             )
             language = inbound.language or (contact.language if contact else None)
-            outputs: list[Output] = [Say(Text(NOTHING_GOING_ON))]
             reply.acknowledge(None)
+            outputs = self._outside_dialog(session, inbound, contact, language, now)
             return reply.send(session, outputs, language, finished=True)
         dialog = self.dialogs.get(conversation.dialog_id)
         if dialog is None:
@@ -187,7 +205,7 @@ class ConversationService:
             )
         translator = self.translations.get(conversation.language)
         state = State.from_json(conversation.state)
-        event = self._event(inbound, state, dialog, translator)
+        event, free_text = self._event(inbound, state, dialog, translator)
         if isinstance(event, _Stale):
             # A button of an earlier question: say so, and ask the current one again.
             reply.acknowledge(None)
@@ -195,7 +213,7 @@ class ConversationService:
             return reply.send(session, [Say(Text(STALE_CHOICE)), *outputs], conversation.language)
         if inbound.kind is Kind.CHOICE:
             reply.acknowledge(_label_of(inbound.payload, state, dialog, translator))
-        return self._step(session, reply, conversation, dialog, event, now)
+        return self._step(session, reply, conversation, dialog, event, now, free_text=free_text)
 
     def _step(
         self,
@@ -205,11 +223,116 @@ class ConversationService:
         dialog: Dialog,
         event: Event,
         now: dt.datetime,
+        *,
+        free_text: str | None = None,
     ) -> Handled:
         state = State.from_json(conversation.state)
         new_state, outputs = engine.step(dialog, state, event)
+        if free_text is not None:
+            outputs = self._screened(conversation, new_state, outputs, free_text)
         self._store(session, conversation, dialog, new_state, outputs, now)
         return reply.send(session, outputs, conversation.language, finished=new_state.finished)
+
+    def _screen(self, text: str) -> Screening:
+        return self.risk_screen.screen(text)
+
+    def _screened(
+        self,
+        conversation: tables.Conversation,
+        state: State,
+        outputs: list[Output],
+        text: str,
+    ) -> list[Output]:
+        """S1 inside a dialog: the step's outputs with the risk screen's flag and reply.
+
+        A hit raises a flag on the conversation's response (anonymous or not, as the response
+        is); a text that was not a text question's answer is kept with it, sealed. Without a
+        unit (the info dialog) no flag can be raised; a crisis still gets the help numbers.
+        A crisis reply comes before anything else; then the dialog goes on.
+        """
+        screening = self._screen(text)
+        if screening.level is RiskLevel.NONE:
+            return outputs
+        extra: list[Output] = []
+        if conversation.unit_id is not None:
+            if not any(isinstance(o, Record) and o.text is not None for o in outputs):
+                extra.append(Record(RISK_MEASURE, RISK_MEASURE, text=text[:RISK_TEXT_LIMIT]))
+            extra.append(RaiseFlag(RISK_RULE, FlagLevel(screening.level.label)))
+        if screening.level is not RiskLevel.CRISIS:
+            return [*extra, *outputs]
+        enrolled = (  # the worker sees a flag only when there is one, and it is the client's
+            conversation.unit_id is not None
+            and state.anonymous is False
+            and conversation.contact_id is not None
+        )
+        help_reply = self.help_numbers.crisis_reply(enrolled=enrolled)
+        rest = [o for o in outputs if not (isinstance(o, Say) and o.text.msgid == engine.HINT_PICK)]
+        gently: list[Output] = [] if state.finished else [Say(Text(GO_ON_GENTLY))]
+        return [*help_reply, *extra, *gently, *rest]
+
+    def _outside_dialog(
+        self,
+        session: Session,
+        inbound: Inbound,
+        contact: tables.Contact | None,
+        language: str | None,
+        now: dt.datetime,
+    ) -> list[Output]:
+        """S1 outside any dialog: typed text when no conversation is open.
+
+        An enrolled client's text that screens as a risk is kept (sealed) as an identified
+        open-feedback response of their unit, with the flag, so that their worker can act.
+        Anyone else is anonymous and no unit is known: no flag can be raised, nothing is
+        stored, and a crisis still gets the help numbers.
+        """
+        nothing: list[Output] = [Say(Text(NOTHING_GOING_ON))]
+        if inbound.kind is not Kind.TEXT:
+            return nothing
+        screening = self._screen(inbound.payload)
+        if screening.level is RiskLevel.NONE:
+            return nothing
+        client = (
+            units.client_by_id(session, client_id=contact.client_id)
+            if contact is not None and contact.active
+            else None
+        )
+        if contact is not None and client is not None and client.id is not None:
+            dialog = self.dialogs.get(OUTSIDE_DIALOG)
+            response = tables.Response(
+                unit_id=client.unit_id,
+                client_id=client.id,
+                contact_id=contact.id,
+                dialog_id=OUTSIDE_DIALOG,
+                dialog_version=dialog.version if dialog is not None else "",
+                channel=inbound.channel,
+                language=self.translations.get(language).language,
+                anonymous=False,
+                completed=True,
+                started_at=now,
+                updated_at=now,
+            )
+            response_id = responses.insert(session, response)
+            record = Record(RISK_MEASURE, RISK_MEASURE, text=inbound.payload[:RISK_TEXT_LIMIT])
+            responses.add_answers(
+                session, [self._answer_row(record, response_id, response.dialog_version, now)]
+            )
+            responses.add_flags(
+                session,
+                [
+                    {
+                        "response_id": response_id,
+                        "unit_id": client.unit_id,
+                        "client_id": client.id,
+                        "level": screening.level.label,
+                        "rule": RISK_RULE,
+                        "status": "open",
+                        "created_at": now,
+                    }
+                ],
+            )
+        if screening.level is not RiskLevel.CRISIS:
+            return nothing
+        return self.help_numbers.crisis_reply(enrolled=client is not None)
 
     def _drop(self, session: Session, conversation: tables.Conversation) -> None:
         assert conversation.id is not None
@@ -364,18 +487,21 @@ class ConversationService:
 
     def _event(
         self, inbound: Inbound, state: State, dialog: Dialog, translator: Translator
-    ) -> Event | _Stale:
+    ) -> tuple[Event | _Stale, str | None]:
+        """The engine event, and the free text to screen (None for a choice)."""
         if inbound.kind is Kind.CHOICE:
             step_id, _, choice_id = inbound.payload.partition(":")
             if step_id != state.at:
-                return _Stale()
-            return Skip() if choice_id == engine.SKIP else AnswerEvent(choice_id)
+                return _Stale(), None
+            return (Skip() if choice_id == engine.SKIP else AnswerEvent(choice_id)), None
         text = inbound.payload
         folded = _fold(text)
         if folded in self._skip_words:
-            return Skip()
+            return Skip(), None
         label_match = _match_label(folded, state, dialog, translator)
-        return AnswerEvent(label_match if label_match is not None else text)
+        if label_match is not None:
+            return AnswerEvent(label_match), None
+        return AnswerEvent(text), text
 
     def _store(
         self,
@@ -407,7 +533,7 @@ class ConversationService:
                     response_id, client_id, client_known = response.id, response.client_id, True
                 assert response_id is not None
                 if isinstance(output, Record):
-                    answers.append(self._answer_row(output, response_id, dialog, stamp))
+                    answers.append(self._answer_row(output, response_id, dialog.version, stamp))
                 else:
                     if not client_known:
                         client_id = responses.client_of(session, response_id=response_id)
@@ -453,7 +579,7 @@ class ConversationService:
             )
 
     def _answer_row(
-        self, record: Record, response_id: int, dialog: Dialog, stamp: dt.datetime
+        self, record: Record, response_id: int, dialog_version: str, stamp: dt.datetime
     ) -> dict[str, object]:
         return {
             "response_id": response_id,
@@ -468,7 +594,7 @@ class ConversationService:
                 else None
             ),
             "skipped": record.skipped,
-            "dialog_version": dialog.version,
+            "dialog_version": dialog_version,
             "recorded_at": stamp,
         }
 

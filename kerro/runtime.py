@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,11 +13,15 @@ from api.app import create_staff_app
 from bot.app import create_public_app
 from bot.i18n import Translations
 from bot.service import ConversationService
+from dialogs.helplines import HelpNumbers
 from dialogs.loader import load_directory
 from dialogs.model import Dialog
+from dialogs.risk import RiskScreen, voikko_lemmatizer
 from kerro.settings import Settings
 from storage.crypto import Keyring
 from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # aiogram takes seconds to import: only `serve` with a token needs it
     from aiogram import Bot, Dispatcher
@@ -76,12 +81,19 @@ def build(settings: Settings) -> Runtime:
     dialogs = load_directory()
     translations = Translations.load(default=settings.default_language)
     keyring = Keyring(settings.secret())
+    risk_screen = RiskScreen.load(lemmatizer=voikko_lemmatizer())
+    log.info(
+        "risk screen: %s",
+        "Finnish lemmas from Voikko" if risk_screen.uses_lemmas else "stems (Voikko not found)",
+    )
     service = ConversationService(
         database=database,
         dialogs=dialogs,
         keyring=keyring,
         translations=translations,
         conversation_ttl=dt.timedelta(hours=settings.conversation_ttl_hours),
+        risk_screen=risk_screen,
+        help_numbers=HelpNumbers.load(),
     )
     runtime = Runtime(settings, database, dialogs, translations, keyring, service)
     if settings.telegram_token is not None:

@@ -21,8 +21,10 @@ from sqlalchemy.engine import make_url
 
 from bot.i18n import Translations
 from bot.service import ConversationService
+from dialogs.helplines import HelpNumbers
 from dialogs.loader import load_directory
 from dialogs.model import Dialog
+from dialogs.risk import RiskScreen, voikko_lemmatizer
 from storage import migrate, tables
 from storage.crypto import Keyring
 from storage.db import Database
@@ -144,6 +146,17 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(scope="session")
+def risk_screen() -> RiskScreen:
+    """The shipped risk screen, with Voikko when it is installed."""
+    return RiskScreen.load(lemmatizer=voikko_lemmatizer())
+
+
+@pytest.fixture(scope="session")
+def help_numbers() -> HelpNumbers:
+    return HelpNumbers.load()
+
+
 @pytest.fixture
 def service(
     database: Database,
@@ -151,6 +164,8 @@ def service(
     keyring: Keyring,
     translations: Translations,
     clock: Clock,
+    risk_screen: RiskScreen,
+    help_numbers: HelpNumbers,
 ) -> ConversationService:
     return ConversationService(
         database=database,
@@ -158,6 +173,8 @@ def service(
         keyring=keyring,
         translations=translations,
         clock=clock,
+        risk_screen=risk_screen,
+        help_numbers=help_numbers,
     )
 
 

@@ -1,0 +1,46 @@
+"""S1 through the terminal channel: a crisis line in a piped `kerro chat` gets the help numbers
+in the chat's language and exactly one crisis flag, and the conversation goes on."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import Translations
+from dialogs import helplines
+from tests.kerro.test_cli import kerro
+
+CASES = {
+    "fi": ("haluan kuolla", "Kuinka paljon olet viime aikoina tuntenut"),
+    "sv": ("jag vill inte leva", "Hur mycket har du känt"),
+    "en": ("I want to die", "How much have you felt"),
+}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_a_piped_crisis_line_gets_help_and_one_flag(tmp_path: Path, language: str) -> None:
+    crisis, second_question = CASES[language]
+    assert kerro(tmp_path, "demo").returncode == 0
+    answers = f"3\n{crisis}\n4\n2\n5\nskip\n"
+    result = kerro(tmp_path, "chat", "youth_checkin", "--lang", language, stdin=answers)
+    assert result.returncode == 0, result.stderr
+    translator = Translations.load().get(language)
+    out = result.stdout
+    intro = out.index(translator.gettext(helplines.INTRO))
+    for number in ("112", "09 2525 0111", "116 111", "116 006"):
+        assert number in out[intro:]
+    assert translator.gettext(helplines.WHERE_TO_TURN) in out
+    # The help comes before the question is asked again, and the dialog then runs to its end.
+    assert out.index(second_question) < intro < out.rindex(second_question)
+    assert crisis not in result.stderr
+    with sqlite3.connect(tmp_path / "data" / "kerro.db") as db:
+        flags = db.execute("SELECT level, rule, client_id FROM flag").fetchall()
+        measures = [m for (m,) in db.execute("SELECT measure FROM answer ORDER BY id")]
+        plain = db.execute(
+            "SELECT count(*) FROM answer WHERE text_sealed LIKE ?", (f"%{crisis}%",)
+        ).fetchone()
+    assert flags == [("crisis", "risk_screen", None)]
+    assert measures == ["joy", "risk_screen", "belonging", "coping", "physical", "note"]
+    assert plain == (0,)
