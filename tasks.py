@@ -47,7 +47,8 @@ def ensure_environment() -> None:
 
 def run(args: list[str]) -> None:
     _call(BIN / "kerro", "demo")
-    print("\nThe staff app's API description: http://127.0.0.1:8001/api/v1/docs")
+    print("\nThe demo unit's web chat: http://127.0.0.1:8000/chat/demo")
+    print("The staff app's API description: http://127.0.0.1:8001/api/v1/docs")
     print("Chat in a terminal meanwhile: .venv/bin/kerro chat youth_checkin --client DEMO-1\n")
     os.execv(BIN / "kerro", [str(BIN / "kerro"), "serve", *args])
 

@@ -1,4 +1,4 @@
-"""The public app factory: what clients reach (health now; Telegram and web chat later)."""
+"""The public app factory: what clients reach (health, the Telegram webhook, the web chat)."""
 
 from __future__ import annotations
 

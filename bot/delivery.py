@@ -12,11 +12,16 @@ from storage.repositories import outbox
 Send = Callable[[Outgoing], Awaitable[None]]
 
 
-async def deliver_chat(database: Database, *, channel: str, address_hmac: str, send: Send) -> int:
+async def deliver_chat(
+    database: Database, *, channel: str, address_hmac: str, send: Send, together: bool = False
+) -> int:
     """Send every pending message of one chat, oldest first; returns how many were sent.
 
     Each message is deleted in its own transaction after it was sent, so a crash repeats at
-    most the message that was being sent (at least once, in order).
+    most the message that was being sent (at least once, in order). With `together`, all are
+    deleted in one transaction after the last was sent: for a channel whose `send` only
+    collects the messages into one answer (a web page), which reaches the person whole or
+    not at all.
     """
     rows = await database.run(
         lambda session: [
@@ -24,8 +29,14 @@ async def deliver_chat(database: Database, *, channel: str, address_hmac: str, s
             for row in outbox.pending_for_chat(session, channel=channel, address_hmac=address_hmac)
         ]
     )
+    sent: list[int] = []
     for row_id, message in rows:
         await send(message)
         assert row_id is not None
-        await database.run(functools.partial(outbox.delivered, ids=[row_id]))
+        if together:
+            sent.append(row_id)
+        else:
+            await database.run(functools.partial(outbox.delivered, ids=[row_id]))
+    if sent:
+        await database.run(functools.partial(outbox.delivered, ids=sent))
     return len(rows)

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot import commands
 from bot.i18n import Translations, Translator
-from bot.messages import Acknowledgement, Inbound, Kind, Outgoing, render
+from bot.messages import Acknowledgement, Inbound, Kind, Message, Outgoing, render
 from dialogs import engine
 from dialogs.helplines import GO_ON_GENTLY, HelpNumbers
 from dialogs.model import (
@@ -87,6 +87,15 @@ class Handled:
     messages: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class OpenQuestion:
+    """The question a chat's running conversation waits on, rendered in its language."""
+
+    language: str
+    dialog_id: str
+    messages: tuple[Message, ...]
+
+
 class ConversationService:
     def __init__(
         self,
@@ -152,6 +161,25 @@ class ConversationService:
 
     def address_hmac(self, channel: str, address: str) -> str:
         return self.keyring.address_hmac(channel, address)
+
+    async def open_question(self, channel: str, address: str) -> OpenQuestion | None:
+        """The open question of the chat's conversation, without changing anything.
+
+        A channel that shows whole pages (the web chat) asks for it when a page is loaded
+        again; None when no conversation is running (or it expired).
+        """
+        address_hmac = self.address_hmac(channel, address)
+        conversation = await self.database.run(
+            functools.partial(conversations.for_chat, channel=channel, address_hmac=address_hmac)
+        )
+        if conversation is None or conversation.expires_at <= self.clock():
+            return None
+        dialog = self.dialogs.get(conversation.dialog_id)
+        if dialog is None:
+            return None
+        _, outputs = engine.step(dialog, State.from_json(conversation.state), Start())
+        translator = self.translations.get(conversation.language)
+        return OpenQuestion(conversation.language, dialog.id, tuple(render(outputs, translator)))
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Process one update exactly once. Retries a transaction that lost a race."""

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 
 from api.app import create_staff_app
 from bot.app import create_public_app
+from bot.channels.web import WebSettings, web_router
 from bot.i18n import Translations
 from bot.service import ConversationService
 from dialogs.helplines import HelpNumbers
@@ -62,6 +63,7 @@ class Runtime:
     def public_app(self) -> FastAPI:
         webhook = self.telegram.webhook() if self.telegram else None
         routers = [webhook] if webhook is not None else []
+        routers.append(web_router(service=self.service, settings=web_settings(self.settings)))
         return create_public_app(database=self.database, routers=routers)
 
     def staff_app(self) -> FastAPI:
@@ -74,6 +76,15 @@ class Runtime:
 
     def close(self) -> None:
         self.database.dispose()
+
+
+def web_settings(settings: Settings) -> WebSettings:
+    return WebSettings(
+        session_minutes=settings.web_session_minutes,
+        rate_per_session=settings.web_rate_per_session,
+        rate_per_address=settings.web_rate_per_address,
+        kiosk_idle_seconds=settings.web_kiosk_idle_seconds,
+    )
 
 
 def build(settings: Settings) -> Runtime:

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     telegram_lease_seconds: float = Field(
         default=30.0, gt=0
     )  # a send unconfirmed this long is retried
+    web_session_minutes: float = Field(default=240.0, gt=0)  # a web chat session's life
+    web_rate_per_session: float = Field(default=60.0, gt=0)  # page requests a minute
+    web_rate_per_address: float = Field(default=600.0, gt=0)  # page requests a minute
+    web_kiosk_idle_seconds: float = Field(default=60.0, ge=5)  # a kiosk starts over after this
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

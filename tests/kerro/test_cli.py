@@ -142,6 +142,10 @@ def test_serve_runs_both_apps_and_stops_gracefully(tmp_path: Path, stop_signal: 
             f"{staff}/readyz": 200,
         }
         assert httpx.get(f"http://127.0.0.1:{staff}/api/v1/openapi.json").status_code == 200
+        # the public app serves the web chat (no demo unit here: a clear 404 page)
+        chat = httpx.get(f"http://127.0.0.1:{public}/chat/demo")
+        assert chat.status_code == 404
+        assert chat.headers["content-type"].startswith("text/html")
         # serve applied the migrations itself
         assert (tmp_path / "data" / "kerro.db").exists()
         process.send_signal(stop_signal)

@@ -1,0 +1,60 @@
+"""The web pages' own texts (the dialogs bring theirs). Marked for extraction with N_()."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from dialogs.model import N_
+
+SKIP_TO_CONTENT = N_("Skip to the conversation")
+LANGUAGE = N_("Language")
+FOOTER = N_("Kerro is a program, not a person. In an emergency, call 112.")
+CHAT_TITLE = N_("Feedback chat")
+KIOSK_TITLE = N_("Feedback")
+START_YOUTH = N_("Check-in for young people")
+START_CHILD = N_("Check-in for children")
+START_PARENT = N_("Feedback on the service, for parents")
+ANONYMOUS_NOTE = N_("You don't give your name: your answers are anonymous.")
+INVITE_INTRO = N_("Your worker sent you this link for a check-in.")
+START = N_("Start")
+YOU = N_("You")
+SEND = N_("Send")
+YOUR_ANSWER = N_("Your answer")
+BACK_TO_START = N_("Back to the start")
+CONTINUE = N_("Continue")
+KIOSK_AGAIN = N_("This screen goes back to the start in a moment.")
+KIOSK_NEXT = N_("Next person")
+QR_TITLE = N_("QR code: the feedback chat of {unit}")
+NOT_FOUND_TITLE = N_("Page not found")
+NOT_FOUND = N_("This link doesn't work. Check the address, or ask your worker for a new link.")
+EXPIRED_TITLE = N_("The page has expired")
+EXPIRED = N_(
+    "For your privacy, this page expires after a while, or when the form is not from this page. "
+    "Nothing was saved. Please start again."
+)
+REPLAYED_TITLE = N_("Already sent")
+REPLAYED = N_("This answer was sent already, so it was not saved again.")
+TOO_LARGE_TITLE = N_("Too long")
+TOO_LARGE = N_(
+    "What you sent is too long, so it was not saved. Please write at most {limit} characters."
+)
+BAD_REQUEST_TITLE = N_("The form could not be read")
+BAD_REQUEST = N_(
+    "Something in the form was wrong, so nothing was saved. Please go back and try again."
+)
+RATE_TITLE = N_("Please wait a moment")
+RATE = N_("Many answers came in a short time. Please wait a minute, and then try again.")
+UNAVAILABLE_TITLE = N_("Not available right now")
+UNAVAILABLE = N_(
+    "The chat is not available right now. Nothing was lost. Please try again in a while."
+)
+
+_NAMES = {
+    name: value
+    for name, value in globals().items()
+    if name.isupper() and not name.startswith("_") and isinstance(value, str)
+}
+
+
+def page_texts(translator: Translator) -> dict[str, str]:
+    """Every text above in one language, by lower-case name: {{ ui.send }} in a template."""
+    return {name.lower(): translator.gettext(value) for name, value in _NAMES.items()}
