@@ -96,6 +96,24 @@ CASES = {
         refused=404,
         body=lambda w, actor: {"active": False},
     ),
+    "flags": Case("GET", "/api/v1/flags", EVERYONE),
+    "flag.read": Case("GET", "/api/v1/flags/{flag_a}", READERS_A, refused=404),
+    "flag.acknowledge": Case("POST", "/api/v1/flags/{flag_a}/acknowledge", READERS_A, refused=404),
+    "flag.assign": Case(
+        "POST",
+        "/api/v1/flags/{flag_a}/assign",
+        MANAGERS_A,
+        refused=404,
+        refused_as={"cw_a": 403},
+        body=lambda w, actor: {"staff_id": w.staff_ids["cw_a2"]},
+    ),
+    "flag.resolve": Case(
+        "POST",
+        "/api/v1/flags/{flag_a}/resolve",
+        {"cw_a": 200, "co_a": 409, "admin": 409},  # the first resolves it
+        refused=404,
+        body=lambda w, actor: {"note": "Called, all fine"},
+    ),
     "audit": Case("GET", "/api/v1/audit", {"admin": 200}),
     "me.revoke": Case("POST", "/api/v1/me/revoke", {actor: 204 for actor in EVERYONE}),
 }
