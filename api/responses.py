@@ -1,0 +1,231 @@
+"""Responses: what clients said in their own name, and a unit's anonymous free text.
+
+Listing and reading are person-linked reads (audited); free text is opened for the reader.
+Anonymous responses never appear beside a client: only as a unit's free text, and only when
+the period has at least MIN_GROUP of them (P5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from api import audit
+from api.auth import may_read_client, own_clients_only, sees_unit, visible_units
+from api.context import ApiContext
+from api.deps import (
+    MAX_ID,
+    PERSON_LINKED,
+    ContextDep,
+    CurrentStaff,
+    ResponseId,
+    UnitId,
+    purpose,
+)
+from api.fields import DialogId, Moment
+from api.problems import not_found
+from api.texts import open_text
+from storage import tables
+from storage.repositories import responses, units
+
+router = APIRouter(tags=["responses"])
+MIN_GROUP = 5
+
+
+class AnswerOut(BaseModel):
+    step_id: str
+    measure: str
+    goal_id: int | None
+    number: float | None
+    choice: str | None
+    text: str | None
+    skipped: bool
+
+
+class ResponseOut(BaseModel):
+    id: int
+    unit_id: int | None
+    client_id: int
+    dialog_id: str
+    language: str
+    channel: str
+    completed: bool
+    started_at: dt.datetime
+    answers: list[AnswerOut]
+
+
+class ResponsePage(BaseModel):
+    items: list[ResponseOut]
+    next_before: int | None
+
+
+class Comment(BaseModel):
+    date: dt.date
+    dialog_id: str
+    step_id: str
+    text: str
+
+
+class UnitComments(BaseModel):
+    respondents: int
+    suppressed: bool
+    comments: list[Comment]
+
+
+def _out(
+    context: ApiContext, response: tables.Response, answers: list[tables.Answer]
+) -> ResponseOut:
+    assert response.id is not None
+    assert response.client_id is not None
+    return ResponseOut(
+        id=response.id,
+        unit_id=response.unit_id,
+        client_id=response.client_id,
+        dialog_id=response.dialog_id,
+        language=response.language,
+        channel=response.channel,
+        completed=response.completed,
+        started_at=response.started_at,
+        answers=[
+            AnswerOut(
+                step_id=answer.step_id,
+                measure=answer.measure,
+                goal_id=answer.goal_id,
+                number=answer.number,
+                choice=answer.choice,
+                text=None if answer.text_sealed is None else open_text(context, answer.text_sealed),
+                skipped=answer.skipped,
+            )
+            for answer in answers
+        ],
+    )
+
+
+@router.get("/responses", openapi_extra=PERSON_LINKED)
+async def list_responses(
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("casework")],
+    unit_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    client_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    dialog_id: DialogId | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID, description="keyset cursor")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ResponsePage:
+    """Responses in clients' own names, newest first. Page on with `before=next_before`."""
+
+    def work(session: Session) -> ResponsePage:
+        found = responses.list_identified(
+            session,
+            unit_ids=visible_units(member),
+            caseworker_id=own_clients_only(member),
+            unit_id=unit_id,
+            client_id=client_id,
+            dialog_id=dialog_id,
+            since=since,
+            until=until,
+            before_id=before,
+            limit=limit,
+        )
+        ids = [response.id for response in found if response.id is not None]
+        answers = responses.answers_for(session, response_ids=ids)
+        items = [_out(context, response, answers[response.id or 0]) for response in found]
+        audit.record(
+            session,
+            member,
+            action="response.list",
+            target=f"responses?unit_id={unit_id or ''}&client_id={client_id or ''}"
+            f"&dialog_id={dialog_id or ''}&since={since or ''}&until={until or ''}"
+            f"&before={before or ''}",
+            purpose=why,
+            client_ids=[item.client_id for item in items],
+            now=context.clock(),
+        )
+        more = len(items) == limit
+        return ResponsePage(items=items, next_before=items[-1].id if more and items else None)
+
+    return await context.database.run(work)
+
+
+@router.get("/responses/{response_id}", openapi_extra=PERSON_LINKED)
+async def read_response(
+    response_id: ResponseId,
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("casework")],
+) -> ResponseOut:
+    def work(session: Session) -> ResponseOut:
+        response = responses.response_by_id(session, response_id=response_id)
+        client = (
+            None
+            if response is None or response.client_id is None
+            else units.client_by_id(session, client_id=response.client_id)
+        )
+        if response is None or client is None or not may_read_client(member, client):
+            raise not_found("response")
+        answers = responses.answers_for(session, response_ids=[response_id])[response_id]
+        audit.record(
+            session,
+            member,
+            action="response.read",
+            target=f"response/{response_id}",
+            purpose=why,
+            client_ids=[response.client_id],
+            now=context.clock(),
+        )
+        return _out(context, response, answers)
+
+    return await context.database.run(work)
+
+
+@router.get("/units/{unit_id}/comments", openapi_extra=PERSON_LINKED)
+async def unit_comments(
+    unit_id: UnitId,
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("service development")],
+    since: Moment | None = None,
+    until: Moment | None = None,
+) -> UnitComments:
+    """A unit's anonymous free text, by date; withheld when fewer than 5 answered."""
+
+    def work(session: Session) -> UnitComments:
+        if units.unit_by_id(session, unit_id=unit_id) is None or not sees_unit(member, unit_id):
+            raise not_found("unit")
+        respondents, rows = responses.anonymous_texts(
+            session, unit_id=unit_id, since=since, until=until
+        )
+        suppressed = respondents < MIN_GROUP
+        comments = (
+            []
+            if suppressed
+            else [
+                Comment(
+                    date=started.date(),
+                    dialog_id=dialog_id,
+                    step_id=step_id,
+                    text=open_text(context, sealed),
+                )
+                for started, dialog_id, step_id, sealed in rows
+            ]
+        )
+        audit.record(
+            session,
+            member,
+            action="unit.comments",
+            target=f"unit/{unit_id}/comments?since={since or ''}&until={until or ''}",
+            purpose=why,
+            client_ids=[],
+            now=context.clock(),
+        )
+        return UnitComments(
+            respondents=0 if suppressed else respondents, suppressed=suppressed, comments=comments
+        )
+
+    return await context.database.run(work)
