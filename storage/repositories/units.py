@@ -258,3 +258,14 @@ def save_goal(session: Session, *, goal: Goal) -> Goal:
     session.add(goal)
     session.flush()
     return goal
+
+
+def set_consent(
+    session: Session, *, contact_id: int, prompts: bool, address_sealed: str | None
+) -> None:
+    """Prompts wanted (with the sealed address to send them to) or not (and no address)."""
+    session.connection().execute(
+        sa.update(Contact)
+        .where(col(Contact.id) == contact_id)
+        .values(prompts=prompts, address_sealed=address_sealed if prompts else None)
+    )

@@ -96,6 +96,7 @@ CASES = {
         refused=404,
         body=lambda w, actor: {"active": False},
     ),
+    "invite.create": Case("POST", "/api/v1/clients/{client_a}/invites", WRITERS_A, refused=404),
     "responses": Case("GET", "/api/v1/responses", EVERYONE),
     "response.read": Case("GET", "/api/v1/responses/{response_a}", READERS_A, refused=404),
     "unit.comments": Case("GET", "/api/v1/units/{unit_a}/comments", SEES_UNIT_A, refused=404),
