@@ -6,7 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from api import audit, clients, enrolment, flags, problems, responses, staff, units
+from api import (
+    audit,
+    clients,
+    enrolment,
+    flags,
+    problems,
+    responses,
+    staff,
+    timeline,
+    units,
+)
 from api.context import ApiContext
 from bot.health import health_router
 
@@ -24,7 +34,7 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
     app.state.kerro = context
     problems.install(app)
     api = APIRouter(prefix=PREFIX)
-    for module in (staff, units, clients, enrolment, responses, flags, audit):
+    for module in (staff, units, clients, timeline, enrolment, responses, flags, audit):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health_router(context.database))

@@ -159,3 +159,38 @@ def anonymous_texts(
         .order_by(col(Response.started_at), col(Answer.step_id), col(Answer.text_sealed))
     ).all()
     return int(respondents), [(r[0], r[1], r[2], str(r[3])) for r in rows]
+
+
+def client_scores(
+    session: Session,
+    *,
+    client_id: int,
+    measures: Sequence[str],
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> list[tuple[int, dt.datetime, str, int | None, float]]:
+    """(response id, started at, measure, goal id, number) of a client's answered scores,
+    oldest first."""
+    statement = (
+        sa.select(
+            col(Response.id),
+            col(Response.started_at),
+            col(Answer.measure),
+            col(Answer.goal_id),
+            col(Answer.number),
+        )
+        .join(Answer, col(Answer.response_id) == col(Response.id))
+        .where(
+            col(Response.client_id) == client_id,
+            col(Answer.measure).in_(measures),
+            col(Answer.number).is_not(None),
+            col(Answer.skipped).is_(False),
+        )
+        .order_by(col(Response.started_at), col(Response.id), col(Answer.id))
+    )
+    if since is not None:
+        statement = statement.where(col(Response.started_at) >= since)
+    if until is not None:
+        statement = statement.where(col(Response.started_at) < until)
+    found: list[Any] = list(session.connection().execute(statement))
+    return [(int(r[0]), r[1], str(r[2]), r[3], float(r[4])) for r in found]

@@ -96,6 +96,8 @@ CASES = {
         refused=404,
         body=lambda w, actor: {"active": False},
     ),
+    "timeline": Case("GET", "/api/v1/clients/{client_a}/timeline", READERS_A, refused=404),
+    "responses.csv": Case("GET", "/api/v1/responses.csv", EVERYONE),
     "invite.create": Case("POST", "/api/v1/clients/{client_a}/invites", WRITERS_A, refused=404),
     "responses": Case("GET", "/api/v1/responses", EVERYONE),
     "response.read": Case("GET", "/api/v1/responses/{response_a}", READERS_A, refused=404),
