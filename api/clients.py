@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api import audit
@@ -35,9 +35,9 @@ from storage.repositories import staff, units
 from storage.repositories.staff import Member
 
 router = APIRouter(tags=["clients"])
-GAS_LEVELS = ("-2", "-1", "0", "1", "2")
 Weight = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
-Levels = dict[str, Title]
+GasLevel = Literal["-2", "-1", "0", "1", "2"]
+Levels = dict[GasLevel, Title]
 
 
 class ClientOut(BaseModel):
@@ -86,12 +86,6 @@ class ClientPage(BaseModel):
     next_after: int | None
 
 
-def _check_levels(value: Levels | None) -> Levels | None:
-    if value is not None and set(value) - set(GAS_LEVELS):
-        raise ValueError("the GAS levels are -2, -1, 0, 1 and 2")
-    return value
-
-
 class GoalOut(BaseModel):
     id: int
     client_id: int
@@ -122,8 +116,6 @@ class GoalIn(BaseModel):
         default=None, description='what each GAS level means: {"-2": "...", ..., "2": "..."}'
     )
 
-    _levels = field_validator("levels")(_check_levels)
-
 
 class GoalPatch(BaseModel):
     title: Title | None = None
@@ -131,7 +123,9 @@ class GoalPatch(BaseModel):
     levels: Levels | None = None
     active: bool | None = None
 
-    _levels = field_validator("levels")(_check_levels)
+
+def _stored(levels: Levels | None) -> dict[str, str] | None:
+    return None if levels is None else {str(level): text for level, text in levels.items()}
 
 
 def readable_client(session: Session, member: Member, client_id: int) -> tables.Client:
@@ -149,7 +143,7 @@ def _check_caseworker(session: Session, *, caseworker_id: int, unit_id: int) -> 
         or worker.role not in (CASEWORKER, COORDINATOR)
         or unit_id not in staff.unit_ids_of(session, staff_id=caseworker_id)
     ):
-        raise Problem(422, "caseworker_id: not a caseworker or coordinator of the client's unit")
+        raise Problem(409, "caseworker_id: not a caseworker or coordinator of the client's unit")
 
 
 @router.get("/clients", openapi_extra=PERSON_LINKED)
@@ -196,7 +190,7 @@ async def create_client(body: ClientIn, member: CurrentStaff, context: ContextDe
         if units.unit_by_id(session, unit_id=body.unit_id) is None or not sees_unit(
             member, body.unit_id
         ):
-            raise Problem(422, "unit_id: no such unit, or not yours")
+            raise Problem(404, "unit_id: no unit with that id, or it is not yours to see")
         require_manager(member, body.unit_id)
         if body.caseworker_id is not None:
             _check_caseworker(session, caseworker_id=body.caseworker_id, unit_id=body.unit_id)
@@ -298,7 +292,11 @@ async def create_goal(
     def work(session: Session) -> GoalOut:
         readable_client(session, member, client_id)
         goal = units.add_goal(
-            session, client_id=client_id, title=body.title, weight=body.weight, levels=body.levels
+            session,
+            client_id=client_id,
+            title=body.title,
+            weight=body.weight,
+            levels=_stored(body.levels),
         )
         return GoalOut.of(goal)
 
@@ -323,7 +321,7 @@ async def update_goal(
         if body.weight is not None:
             goal.weight = body.weight
         if body.levels is not None:
-            goal.levels = body.levels
+            goal.levels = _stored(body.levels)
         if body.active is not None:
             goal.active = body.active
         return GoalOut.of(units.save_goal(session, goal=goal))

@@ -11,6 +11,8 @@ from pydantic import AfterValidator, AwareDatetime, StringConstraints
 Language = Literal["fi", "sv", "en"]
 Audience = Literal["youth", "child", "parent"]
 _ALLOWED_CONTROLS = {"\n", "\t"}
+# The same rule in the schema: no control characters but a newline and a tab.
+CLEAN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
 
 
 def _clean(value: str) -> str:
@@ -18,8 +20,6 @@ def _clean(value: str) -> str:
         category = unicodedata.category(char)
         if (category == "Cc" and char not in _ALLOWED_CONTROLS) or category == "Cs":
             raise ValueError("control characters and lone surrogates are not allowed")
-    if not value.strip():
-        raise ValueError("must not be blank")
     return value
 
 
@@ -30,11 +30,21 @@ def _utc(value: dt.datetime) -> dt.datetime:
         raise ValueError("the time is out of range") from error
 
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_clean)]
-Alias = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_clean)]
-CaseRef = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_clean)]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_clean)]
-Note = Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_clean)]
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=CLEAN), AfterValidator(_clean)
+]
+Alias = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=CLEAN), AfterValidator(_clean)
+]
+CaseRef = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=CLEAN), AfterValidator(_clean)
+]
+Title = Annotated[
+    str, StringConstraints(min_length=1, max_length=300, pattern=CLEAN), AfterValidator(_clean)
+]
+Note = Annotated[
+    str, StringConstraints(min_length=1, max_length=2000, pattern=CLEAN), AfterValidator(_clean)
+]
 UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 DialogId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
 Moment = Annotated[AwareDatetime, AfterValidator(_utc)]

@@ -213,7 +213,7 @@ async def _change(
                     and flag.unit_id not in staff.unit_ids_of(session, staff_id=assignee_id)
                 )
             ):
-                raise Problem(422, "staff_id: nobody of the flag's unit has that id")
+                raise Problem(409, "staff_id: nobody of the flag's unit has that id")
             new_assignee = assignee_id
         sealed = None if note is None else context.keyring.seal(note, purpose=NOTE_PURPOSE)
         flags.change(

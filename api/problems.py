@@ -107,21 +107,20 @@ PROBLEM_CONTENT = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem
 
 
 def document(schema: dict[str, Any]) -> dict[str, Any]:
-    """Every operation's errors are problem+json: 401, 403, 404, 422 as they apply."""
+    """Every operation's errors are problem+json: 401, 403, 404, 409, 422 as they apply."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["ProblemBody"] = ProblemBody.model_json_schema(
         ref_template="#/components/schemas/{model}"
     )
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
-    for path, operations in schema.get("paths", {}).items():
+    for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             wanted = ["422"]
             if operation.get("security"):
-                wanted += ["401", "403"]
-            if "{" in path:
-                wanted.append("404")
+                # Refused, missing (or not the caller's), in conflict with what is stored.
+                wanted += ["401", "403", "404", "409"]
             for status in wanted:
                 responses[status] = {
                     "description": HTTPStatus(int(status)).phrase,

@@ -84,7 +84,7 @@ async def test_acknowledge_assign_resolve_are_recorded_and_the_note_is_sealed(
     wrong = await http.post(
         f"{base}/assign", json={"staff_id": world.staff_ids["cw_b"]}, headers=co
     )
-    assert wrong.status_code == 422
+    assert wrong.status_code == 409
     resolved = await http.post(f"{base}/resolve", json={"note": "Phoned; fine"}, headers=cw2)
     assert resolved.json()["status"] == "resolved"
     assert world.flag_a not in await _inbox(http, world, "co_a")

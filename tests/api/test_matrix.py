@@ -68,7 +68,7 @@ CASES = {
         "POST",
         "/api/v1/clients",
         {"co_a": 201, "admin": 201},
-        refused=422,
+        refused=404,
         refused_as={"cw_a": 403, "cw_a2": 403},
         body=client_body,
     ),
