@@ -190,7 +190,8 @@ def run(
     if name == "stop":
         if contact is None:
             return Reply([Say(Text(NO_PROMPTS))])
-        units.set_prompts(session, contact_id=_id(contact), prompts=False)
+        # No prompts, so no address kept to send them to.
+        units.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
         return Reply([Say(Text(STOPPED))])
     if name == "forget":
         return _forget(session, argument, contact, client)

@@ -48,6 +48,7 @@ def client_body(world: World, actor: str) -> dict[str, Any]:
 CASES = {
     "me": Case("GET", "/api/v1/me", EVERYONE),
     "units": Case("GET", "/api/v1/units", EVERYONE),
+    "staff": Case("GET", "/api/v1/staff", EVERYONE),
     "unit.create": Case(
         "POST",
         "/api/v1/units",
