@@ -95,11 +95,12 @@ class UnitComments(BaseModel):
 
 
 def _out(
-    context: ApiContext, response: tables.Response, answers: list[tables.Answer]
+    context: ApiContext, response: tables.Response, answers: list[responses.AnswerRow]
 ) -> ResponseOut:
+    """Built without validation: the values come from the database (many per page)."""
     assert response.id is not None
     assert response.client_id is not None
-    return ResponseOut(
+    return ResponseOut.model_construct(
         id=response.id,
         unit_id=response.unit_id,
         client_id=response.client_id,
@@ -109,7 +110,7 @@ def _out(
         completed=response.completed,
         started_at=response.started_at,
         answers=[
-            AnswerOut(
+            AnswerOut.model_construct(
                 step_id=answer.step_id,
                 measure=answer.measure,
                 goal_id=answer.goal_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -113,20 +114,42 @@ def list_identified(
         statement = statement.where(col(Response.started_at) < until)
     if before_id is not None:
         statement = statement.where(col(Response.id) < before_id)
-    return session.exec(statement).all()
+    rows = session.connection().execute(statement).mappings().all()
+    return [Response.model_construct(**row) for row in rows]
 
 
-def answers_for(session: Session, *, response_ids: Sequence[int]) -> dict[int, list[Answer]]:
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """An answer as staff read it (a plain row: many are read at once)."""
+
+    response_id: int
+    step_id: str
+    measure: str
+    goal_id: int | None
+    number: float | None
+    choice: str | None
+    text_sealed: str | None
+    skipped: bool
+
+
+_ANSWER_ROW = tuple(_answers.c[name] for name in AnswerRow.__slots__)
+
+
+def answers_for(session: Session, *, response_ids: Sequence[int]) -> dict[int, list[AnswerRow]]:
     """The answers of each response, in order."""
-    found: dict[int, list[Answer]] = {response_id: [] for response_id in response_ids}
+    found: dict[int, list[AnswerRow]] = {response_id: [] for response_id in response_ids}
     if response_ids:
-        result = session.exec(
-            select(Answer)
-            .where(col(Answer.response_id).in_(response_ids))
-            .order_by(col(Answer.response_id), col(Answer.id))
+        rows = (
+            session.connection()
+            .execute(
+                sa.select(*_ANSWER_ROW)
+                .where(_answers.c.response_id.in_(response_ids))
+                .order_by(_answers.c.response_id, _answers.c.id)
+            )
+            .all()
         )
-        for answer in result:
-            found[answer.response_id].append(answer)
+        for row in rows:
+            found[row[0]].append(AnswerRow(*row))
     return found
 
 
