@@ -9,8 +9,8 @@ bearer token, audit row and commit per request):
 - a coordinator's response listing, first page and a later page (`GET /api/v1/responses`),
 - a client's timeline (`GET /api/v1/clients/{id}/timeline`),
 
-beside `SELECT 1` through `Database.run` (a transaction on a worker thread). Goal: p95 under
-20 ms each.
+beside `SELECT 1` through `Database.run` (a transaction on a worker thread) and `GET /me`
+(the token check and the app around it). Goal: p95 under 20 ms each.
 
     .venv/bin/python -m bench.staff [--requests N]
 """
@@ -281,6 +281,9 @@ async def measure(url: str, requests: int, facts: dict[str, Any]) -> list[Rate]:
         async def select_one(_: int) -> None:
             await database.run(lambda session: session.connection().execute(sa.text("SELECT 1")))
 
+        async def me(_: int) -> None:
+            await get("/api/v1/me", as_caseworker)
+
         async def inbox(_: int) -> None:
             await get("/api/v1/flags", as_caseworker)
 
@@ -298,6 +301,7 @@ async def measure(url: str, requests: int, facts: dict[str, Any]) -> list[Rate]:
                 await warm(index)
         rates = [
             await _time("SELECT 1 (Database.run)", requests, select_one),
+            await _time("GET /api/v1/me (the token check alone)", requests, me),
             await _time("flag inbox (caseworker)", requests, inbox),
             await _time("responses, first page of 50 (coordinator)", requests, listing),
             await _time("responses, a later page of 50 (coordinator)", requests, listing_later),

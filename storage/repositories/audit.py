@@ -12,6 +12,8 @@ from sqlmodel import Session, col, select
 from storage.tables import AuditClient, AuditEntry
 
 _clients: sa.Table = AuditClient.__table__  # type: ignore[attr-defined]
+_log: sa.Table = AuditEntry.__table__  # type: ignore[attr-defined]
+_INSERT = sa.insert(_log).returning(_log.c.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,18 +38,25 @@ def record(
     now: dt.datetime,
 ) -> int:
     """Write one audit row (and the clients it disclosed) in the caller's transaction."""
-    entry = AuditEntry(
-        staff_id=staff_id, at=now, action=action, target=target[:300], purpose=purpose[:200]
+    connection = session.connection()
+    audit_id = int(
+        connection.execute(
+            _INSERT,
+            {
+                "staff_id": staff_id,
+                "at": now,
+                "action": action,
+                "target": target[:300],
+                "purpose": purpose[:200],
+            },
+        ).scalar_one()
     )
-    session.add(entry)
-    session.flush()
-    assert entry.id is not None
     ids = sorted(set(client_ids))
     if ids:
-        session.connection().execute(
-            sa.insert(_clients), [{"audit_id": entry.id, "client_id": i} for i in ids]
+        connection.execute(
+            sa.insert(_clients), [{"audit_id": audit_id, "client_id": i} for i in ids]
         )
-    return entry.id
+    return audit_id
 
 
 def query(

@@ -17,6 +17,25 @@ ROLES = ("caseworker", "coordinator", "admin")
 TOKEN_PREFIX = "kerro_"  # noqa: S105 (a prefix that marks a token, not a secret)
 
 
+_tokens: sa.Table = StaffToken.__table__  # type: ignore[attr-defined]
+_staff: sa.Table = Staff.__table__  # type: ignore[attr-defined]
+_staff_units: sa.Table = StaffUnit.__table__  # type: ignore[attr-defined]
+# On every staff request: built once.
+_MEMBER_FOR_TOKEN = (
+    sa.select(_tokens.c.id, _staff.c.id, _staff.c.name, _staff.c.role)
+    .join(_staff, _staff.c.id == _tokens.c.staff_id)
+    .where(
+        _tokens.c.token_hash == sa.bindparam("token_hash"),
+        _tokens.c.revoked_at.is_(None),
+        _tokens.c.expires_at > sa.bindparam("now"),
+        _staff.c.active.is_(True),
+    )
+)
+_UNITS_OF = sa.select(_staff_units.c.unit_id).where(
+    _staff_units.c.staff_id == sa.bindparam("staff_id")
+)
+
+
 class StaffError(ValueError):
     pass
 
@@ -108,24 +127,18 @@ def revoke_all(session: Session, *, staff_id: int, now: dt.datetime) -> int:
 
 def member_for_token(session: Session, *, token: str, now: dt.datetime) -> Member | None:
     """The active member of staff a live token belongs to; None when unknown, expired, revoked."""
-    row = session.exec(
-        select(StaffToken, Staff)
-        .join(Staff, col(Staff.id) == col(StaffToken.staff_id))
-        .where(
-            StaffToken.token_hash == token_hash(token),
-            col(StaffToken.revoked_at).is_(None),
-            col(StaffToken.expires_at) > now,
-            col(Staff.active).is_(True),
-        )
+    connection = session.connection()
+    row = connection.execute(
+        _MEMBER_FOR_TOKEN, {"token_hash": token_hash(token), "now": now}
     ).first()
     if row is None:
         return None
-    stored, staff = row
-    assert staff.id is not None
+    token_id, staff_id, name, role = row
+    unit_ids = connection.execute(_UNITS_OF, {"staff_id": staff_id}).scalars().all()
     return Member(
-        id=staff.id,
-        name=staff.name,
-        role=staff.role,
-        unit_ids=unit_ids_of(session, staff_id=staff.id),
-        token_id=stored.id,
+        id=int(staff_id),
+        name=str(name),
+        role=str(role),
+        unit_ids=frozenset(int(unit_id) for unit_id in unit_ids),
+        token_id=int(token_id),
     )
