@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -93,6 +94,12 @@ def install(app: FastAPI) -> None:
         detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors) or "invalid input"
         return problem_response(422, detail[:1000], errors=errors)
 
+    async def on_database_away(_: Request, error: Exception) -> JSONResponse:
+        log.warning("the database cannot be reached: %s", type(error).__name__)
+        return problem_response(
+            503, "the database cannot be reached; try again", headers={"Retry-After": "5"}
+        )
+
     async def on_unexpected(_: Request, error: Exception) -> JSONResponse:
         log.error("unexpected error in the staff app: %s", type(error).__name__)
         return problem_response(500, "something went wrong on the server; nothing was changed")
@@ -100,6 +107,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(sa.exc.OperationalError, on_database_away)
     app.add_exception_handler(Exception, on_unexpected)
 
 

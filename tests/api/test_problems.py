@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import httpx
 
+from api.app import create_staff_app
+from api.context import ApiContext
+from storage.crypto import Keyring
+from storage.db import Database
 from tests.api.conftest import World, bearer
 
 
@@ -61,3 +65,17 @@ async def test_a_refused_write_leaves_nothing_behind(http: httpx.AsyncClient, wo
     assert response.status_code == 409
     listed = await http.get(f"/api/v1/clients?unit_id={world.unit_a}", headers=admin)
     assert [c["case_ref"] for c in listed.json()["items"]] == ["A-1"]
+
+
+async def test_a_database_that_is_away_is_a_503_problem(keyring: Keyring) -> None:
+    away = Database.from_url("postgresql://postgres@127.0.0.1:1/kerro")  # nobody listens
+    app = create_staff_app(context=ApiContext(database=away, keyring=keyring))
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://staff") as client:
+            response = await client.get("/api/v1/me", headers={"Authorization": "Bearer kerro_x"})
+    finally:
+        away.dispose()
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "database" in response.json()["detail"]
