@@ -5,12 +5,14 @@ A refused read of one object is 404, like a missing object, so that it reveals n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from tests.api.conftest import ACTORS, World, bearer
 
@@ -146,3 +148,14 @@ async def test_every_endpoint_allows_and_refuses_as_designed(
             assert response.headers["content-type"] == "application/problem+json"
     expected = {actor: case.expected(actor) for actor in outcomes}
     assert outcomes == expected
+
+
+def test_the_matrix_covers_every_operation(staff_app: FastAPI) -> None:
+    described = {
+        (method.upper(), re.sub(r"\{[^}]+\}", "{}", path))
+        for path, operations in staff_app.openapi()["paths"].items()
+        for method in operations
+        if path.startswith("/api/v1/")
+    }
+    covered = {(case.method, re.sub(r"\{[^}]+\}", "{}", case.path)) for case in CASES.values()}
+    assert described == covered
