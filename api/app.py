@@ -1,19 +1,51 @@
-"""The staff app factory."""
+"""The staff app factory: the staff API under /api/v1, and health."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Any
 
+from fastapi import APIRouter, FastAPI
+
+from api import (
+    audit,
+    clients,
+    enrolment,
+    flags,
+    problems,
+    responses,
+    staff,
+    timeline,
+    units,
+)
+from api.context import ApiContext
 from bot.health import health_router
-from storage.db import Database
+
+PREFIX = "/api/v1"
 
 
-def create_staff_app(*, database: Database) -> FastAPI:
+def create_staff_app(*, context: ApiContext) -> FastAPI:
     app = FastAPI(
         title="Kerro staff API",
-        openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        version="1",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
         redoc_url=None,
     )
-    app.include_router(health_router(database))
+    app.state.kerro = context
+    problems.install(app)
+    api = APIRouter(prefix=PREFIX)
+    for module in (staff, units, clients, timeline, enrolment, responses, flags, audit):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health_router(context.database))
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            app.openapi_schema = problems.document(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -1,4 +1,7 @@
-"""Channel-neutral commands: help, menu, check-in, feedback, info, language, stop, forget.
+"""Channel-neutral commands: start, help, menu, check-in, feedback, info, language, stop, forget.
+
+`start <code>` takes an enrolment invite's code (it links the chat to the client and asks
+whether prompts are wanted) or a unit's code (its open feedback).
 
 A channel maps its own commands (Telegram's /help, a web page's links) to these names. A
 command either answers with texts and buttons, or starts a dialog; the conversation service
@@ -8,6 +11,7 @@ runs it inside the update's transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -15,11 +19,11 @@ from sqlmodel import Session
 from bot.i18n import LANGUAGES
 from dialogs.model import N_, Ask, Choice, Output, Say, StepKind, Text
 from storage import tables
-from storage.repositories import units
+from storage.repositories import invites, units
 
 NAMES = ("start", "help", "menu", "checkin", "feedback", "info", "language", "stop", "forget")
 # Button namespaces: a button "menu:info" runs the command "info".
-MENU, LANGUAGE, FORGET = "menu", "language", "forget"
+MENU, LANGUAGE, FORGET, CONSENT = "menu", "language", "forget", "consent"
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 CHECKIN_BY_AUDIENCE = {
     "youth": "youth_checkin",
@@ -77,6 +81,24 @@ FORGOTTEN = N_(
     "Done. What was stored about you is erased, and this chat is no longer linked to you."
 )
 NOT_FORGOTTEN = N_("Okay, nothing was erased.")
+ENROLLED = N_(
+    "Hi! I'm Kerro, the feedback chat of your social and family services. I'm a program, not "
+    "a person. This chat is now linked to you, so your worker sees the check-ins you answer "
+    "here. Nobody reads this chat around the clock. If you need help right now, call 112."
+)
+CONSENT_QUESTION = N_("May I send you a check-in reminder here now and then?")
+CONSENT_YES = N_("Yes, send reminders")
+CONSENT_NO = N_("No reminders")
+CONSENTED = N_(
+    "Thanks! I'll send you a check-in now and then. You can stop them at any time with /stop."
+)
+DECLINED = N_(
+    "Okay, no reminders. You can still write here whenever you want, and start a check-in "
+    "with /checkin."
+)
+INVITE_USED = N_(
+    "This link has been used already, or it is too old. Please ask your worker for a new one."
+)
 NOTHING_LINKED = N_(
     "Nothing stored here is linked to you: your answers were anonymous. If a conversation was "
     "going on, it is now erased too."
@@ -88,6 +110,16 @@ class StartDialog:
     dialog_id: str
     unit_id: int | None
     unit_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    """The chat a command came from, for what links it to a client."""
+
+    channel: str
+    address_hmac: str
+    language: str | None
+    seal_address: Callable[[], str]  # the address, sealed for sending prompts to it
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +153,14 @@ def run(
     client: tables.Client | None,
     conversation: tables.Conversation | None,
     now: dt.datetime,
+    chat: Chat | None = None,
 ) -> Reply | StartDialog:
     """Run one command; `argument` is what follows it (a deep-link code, a chosen button)."""
     if name == "start":
+        if argument and chat is not None:
+            enrolled = _enrol(session, argument, chat, now)
+            if enrolled is not None:
+                return enrolled
         if argument:
             unit = units.unit_by_code(session, code=argument)
             if unit is not None:
@@ -153,10 +190,13 @@ def run(
     if name == "stop":
         if contact is None:
             return Reply([Say(Text(NO_PROMPTS))])
-        units.set_prompts(session, contact_id=_id(contact), prompts=False)
+        # No prompts, so no address kept to send them to.
+        units.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
         return Reply([Say(Text(STOPPED))])
     if name == "forget":
         return _forget(session, argument, contact, client)
+    if name == CONSENT:
+        return _consent(session, argument, contact, chat)
     if name in _CANNOT_USE:
         return Reply([Say(Text(_CANNOT_USE[name]))])
     return Reply([menu(client)])
@@ -209,3 +249,51 @@ def _forget(
     question = Text(FORGET_QUESTION, {"count": str(count)})
     choices = _choices([("yes", Text(FORGET_YES)), ("no", Text(FORGET_NO))])
     return Reply([Ask(FORGET, StepKind.CHOICE, question, choices)])
+
+
+def consent_question() -> Ask:
+    choices = _choices([("yes", Text(CONSENT_YES)), ("no", Text(CONSENT_NO))])
+    return Ask(CONSENT, StepKind.CHOICE, Text(CONSENT_QUESTION), choices)
+
+
+def _enrol(session: Session, code: str, chat: Chat, now: dt.datetime) -> Reply | None:
+    """Use an invite's code: link the chat to its client and ask about prompts.
+
+    None when the code is no invite's (it may be a unit's code).
+    """
+    invite = invites.find(session, code=code)
+    if invite is None:
+        return None
+    client_id = invites.use(session, code=code, now=now)
+    if client_id is None:
+        return Reply([Say(Text(INVITE_USED))])
+    client = units.client_by_id(session, client_id=client_id)
+    assert client is not None
+    language = chat.language if chat.language in LANGUAGES else client.language
+    contact = units.link_contact(
+        session,
+        channel=chat.channel,
+        address_hmac=chat.address_hmac,
+        client_id=client_id,
+        language=language,
+        now=now,
+    )
+    # No prompts until the person says yes.
+    units.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
+    return Reply([Say(Text(ENROLLED)), consent_question()], language=language)
+
+
+def _consent(
+    session: Session, argument: str, contact: tables.Contact | None, chat: Chat | None
+) -> Reply:
+    if contact is None or chat is None:
+        return Reply([Say(Text(NO_PROMPTS))])
+    if argument == "yes":
+        units.set_consent(
+            session, contact_id=_id(contact), prompts=True, address_sealed=chat.seal_address()
+        )
+        return Reply([Say(Text(CONSENTED))])
+    if argument == "no":
+        units.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
+        return Reply([Say(Text(DECLINED))])
+    return Reply([consent_question()])

@@ -395,6 +395,12 @@ class ConversationService:
             )
             outputs: list[Output] = [Say(Text(commands.GROUP))] if first else []
             return reply.send(session, outputs, inbound.language, finished=True)
+        chat = commands.Chat(
+            channel=inbound.channel,
+            address_hmac=reply.address_hmac,
+            language=inbound.language,
+            seal_address=lambda: self.keyring.seal(inbound.address, purpose=ADDRESS_PURPOSE),
+        )
         result = commands.run(
             session,
             name=name,
@@ -403,6 +409,7 @@ class ConversationService:
             client=client,
             conversation=conversation,
             now=now,
+            chat=chat,
         )
         if isinstance(result, commands.StartDialog):
             return self._begin(
@@ -718,7 +725,12 @@ def _id(conversation: tables.Conversation) -> int:
     return conversation.id
 
 
-_NAMESPACES = {commands.MENU: None, commands.LANGUAGE: "language", commands.FORGET: "forget"}
+_NAMESPACES = {
+    commands.MENU: None,
+    commands.LANGUAGE: "language",
+    commands.FORGET: "forget",
+    commands.CONSENT: "consent",
+}
 
 
 def _command_of(inbound: Inbound) -> tuple[str, str] | None:

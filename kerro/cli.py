@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from kerro.runtime import Runtime, build
 from kerro.settings import Settings
 from storage import migrate
 from storage.db import DatabaseUrlError
+from storage.repositories import staff as staff_members
 from storage.repositories import units
 
 T = TypeVar("T")
@@ -224,6 +226,91 @@ def unit_add(code: str, name: str) -> None:
     finally:
         runtime.close()
     click.echo(f"Added unit {code}.")
+
+
+@main.group()
+def staff() -> None:
+    """Staff and their tokens."""
+
+
+@staff.command("add")
+@click.argument("name")
+@click.option(
+    "--role", type=click.Choice(staff_members.ROLES), required=True, help="What they may do."
+)
+@click.option("--unit", "unit_codes", multiple=True, help="A unit they work in (repeatable).")
+@click.option("--days", type=click.IntRange(1, 3650), default=90, help="Token lifetime in days.")
+def staff_add(name: str, role: str, unit_codes: tuple[str, ...], days: int) -> None:
+    """Add a member of staff; prints their personal token once, on the last line."""
+    if not name.strip() or len(name) > 100:
+        raise click.ClickException("a name is 1-100 characters")
+    if role != "admin" and not unit_codes:
+        raise click.ClickException("a caseworker or coordinator needs at least one --unit")
+    runtime = _runtime()
+    now = runtime.service.clock()
+    try:
+        with runtime.database.transaction() as session:
+            unit_ids: list[int] = []
+            for code in unit_codes:
+                found = units.unit_by_code(session, code=code)
+                if found is None or found.id is None:
+                    raise click.ClickException(f"no unit has the code {code!r}")
+                unit_ids.append(found.id)
+            member = staff_members.add_staff(
+                session, name=name, role=role, unit_ids=unit_ids, now=now
+            )
+            assert member.id is not None
+            token, _ = staff_members.issue_token(
+                session, staff_id=member.id, now=now, lifetime=dt.timedelta(days=days)
+            )
+    except staff_members.StaffError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        runtime.close()
+    click.echo(f"Added {role} {name}. Their token (shown only now, valid {days} days):")
+    click.echo(token)
+
+
+@staff.command("token")
+@click.argument("name")
+@click.option("--days", type=click.IntRange(1, 3650), default=90, help="Token lifetime in days.")
+@click.option("--revoke-others", is_flag=True, help="Revoke their earlier tokens.")
+def staff_token(name: str, days: int, revoke_others: bool) -> None:
+    """Give a member of staff a new token; prints it once, on the last line."""
+    runtime = _runtime()
+    now = runtime.service.clock()
+    try:
+        with runtime.database.transaction() as session:
+            member = staff_members.staff_by_name(session, name=name)
+            if member is None or member.id is None:
+                raise click.ClickException(f"no member of staff is called {name!r}")
+            if revoke_others:
+                staff_members.revoke_all(session, staff_id=member.id, now=now)
+            token, _ = staff_members.issue_token(
+                session, staff_id=member.id, now=now, lifetime=dt.timedelta(days=days)
+            )
+    finally:
+        runtime.close()
+    click.echo(f"A new token for {name} (shown only now, valid {days} days):")
+    click.echo(token)
+
+
+@staff.command("revoke")
+@click.argument("name")
+def staff_revoke(name: str) -> None:
+    """Revoke every token of a member of staff."""
+    runtime = _runtime()
+    try:
+        with runtime.database.transaction() as session:
+            member = staff_members.staff_by_name(session, name=name)
+            if member is None or member.id is None:
+                raise click.ClickException(f"no member of staff is called {name!r}")
+            count = staff_members.revoke_all(
+                session, staff_id=member.id, now=runtime.service.clock()
+            )
+    finally:
+        runtime.close()
+    click.echo(f"Revoked {count} token(s) of {name}.")
 
 
 @main.command()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, FastAPI
 
 from api.app import create_staff_app
+from api.context import ApiContext
 from bot.app import create_public_app
 from bot.channels.web import WebSettings, web_router
 from bot.i18n import Translations
@@ -67,7 +68,16 @@ class Runtime:
         return create_public_app(database=self.database, routers=routers)
 
     def staff_app(self) -> FastAPI:
-        return create_staff_app(database=self.database)
+        settings = self.settings
+        public_url = settings.public_url or f"http://{settings.host}:{settings.public_port}"
+        context = ApiContext(
+            database=self.database,
+            keyring=self.keyring,
+            clock=self.service.clock,
+            public_url=public_url.rstrip("/"),
+            telegram_bot_username=settings.telegram_bot_username,
+        )
+        return create_staff_app(context=context)
 
     async def aclose(self) -> None:
         if self.telegram is not None:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     public_url: str | None = None  # where Telegram reaches the public app (webhook)
     telegram_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
+    telegram_bot_username: str | None = Field(
+        default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$"
+    )  # for enrolment deep links, t.me/<username>?start=<code>
     telegram_webhook_secret: SecretStr | None = None
     telegram_rate: float = Field(default=30.0, gt=0)  # messages per second, overall
     telegram_chat_interval: float = Field(default=1.0, ge=0)  # seconds between sends to a chat

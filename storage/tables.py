@@ -59,6 +59,7 @@ class Client(SQLModel, table=True):
     audience: str = Field(max_length=20)  # youth | child | parent
     language: str = Field(max_length=5)
     created_at: dt.datetime = _time()
+    caseworker_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
 
 
 class Goal(SQLModel, table=True):
@@ -70,6 +71,8 @@ class Goal(SQLModel, table=True):
     weight: float = 1.0
     position: int = 0
     active: bool = True
+    # What each GAS level means for this goal: {"-2": "...", ..., "2": "..."}.
+    levels: dict[str, str] | None = Field(default=None, sa_type=sa.JSON)
 
 
 class Contact(SQLModel, table=True):
@@ -142,8 +145,9 @@ class Flag(SQLModel, table=True):
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     level: str = Field(max_length=10)  # crisis | concern
     rule: str = Field(max_length=40)
-    status: str = Field(default="open", max_length=12)
+    status: str = Field(default="open", max_length=12)  # open | acknowledged | resolved
     created_at: dt.datetime = _time()
+    assignee_id: int | None = Field(default=None, foreign_key="staff.id")
 
 
 class ProcessedUpdate(SQLModel, table=True):
@@ -167,6 +171,80 @@ class Outbox(SQLModel, table=True):
     not_before: dt.datetime = _time()
     dead_reason: str | None = Field(default=None, max_length=200)
     created_at: dt.datetime = _time()
+
+
+class Staff(SQLModel, table=True):
+    """A member of staff: a caseworker, coordinator or admin, scoped to units."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    role: str = Field(max_length=20)  # caseworker | coordinator | admin
+    active: bool = True
+    created_at: dt.datetime = _time()
+
+
+class StaffUnit(SQLModel, table=True):
+    __tablename__ = "staff_unit"
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
+
+
+class StaffToken(SQLModel, table=True):
+    """A personal bearer token, stored only as its SHA-256 (shown once, when it is made)."""
+
+    __tablename__ = "staff_token"
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = _time()
+    expires_at: dt.datetime = _time()
+    revoked_at: dt.datetime | None = _time(default=None, nullable=True)
+
+
+class FlagEvent(SQLModel, table=True):
+    """A change of a flag: acknowledged, assigned, resolved (with a note)."""
+
+    __tablename__ = "flag_event"
+    id: int | None = Field(default=None, primary_key=True)
+    flag_id: int = Field(foreign_key="flag.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    action: str = Field(max_length=20)  # acknowledge | assign | resolve
+    assignee_id: int | None = Field(default=None, foreign_key="staff.id")
+    note_sealed: str | None = None
+    at: dt.datetime = _time()
+
+
+class AuditEntry(SQLModel, table=True):
+    """One staff read of person-linked data (P4). Append-only (a trigger refuses changes)."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    at: dt.datetime = _time(index=True)
+    action: str = Field(max_length=60)  # the endpoint, e.g. "client.read"
+    target: str = Field(max_length=300)  # what was asked for, e.g. "client/12"
+    purpose: str = Field(max_length=200)
+
+
+class AuditClient(SQLModel, table=True):
+    """The clients whose data one audited read disclosed."""
+
+    __tablename__ = "audit_client"
+    audit_id: int = Field(foreign_key="audit_log.id", primary_key=True)
+    # No foreign key: the log outlives what it refers to.
+    client_id: int = Field(primary_key=True, index=True)
+
+
+class Invite(SQLModel, table=True):
+    """A single-use enrolment code for a client, stored only as its SHA-256."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_by: int = Field(foreign_key="staff.id")
+    created_at: dt.datetime = _time()
+    expires_at: dt.datetime = _time()
+    used_at: dt.datetime | None = _time(default=None, nullable=True)
 
 
 metadata = SQLModel.metadata

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.repositories._prepared import Prepared
-from storage.tables import Answer, Flag, Response
+from storage.tables import Answer, Client, Flag, Response
 
 _responses: sa.Table = Response.__table__  # type: ignore[attr-defined]
 _answers: sa.Table = Answer.__table__  # type: ignore[attr-defined]
@@ -72,3 +73,149 @@ def flags_of(session: Session, *, response_id: int) -> Sequence[Flag]:
         select(Flag).where(Flag.response_id == response_id).order_by(col(Flag.id))
     )
     return result.all()
+
+
+def list_identified(
+    session: Session,
+    *,
+    unit_ids: frozenset[int] | None,
+    caseworker_id: int | None,
+    unit_id: int | None,
+    client_id: int | None,
+    dialog_id: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    before_id: int | None,
+    limit: int,
+) -> Sequence[Response]:
+    """Responses given in a client's own name, newest first (keyset by id).
+
+    Anonymous responses are never listed beside a client: they have none, and they appear
+    only in aggregates and as a unit's free text.
+    """
+    statement = (
+        select(Response)
+        .where(col(Response.client_id).is_not(None))
+        .order_by(col(Response.id).desc())
+        .limit(limit)
+    )
+    if unit_ids is not None:
+        statement = statement.where(col(Response.unit_id).in_(unit_ids))
+    if caseworker_id is not None:
+        mine = sa.select(col(Client.id)).where(col(Client.caseworker_id) == caseworker_id)
+        statement = statement.where(col(Response.client_id).in_(mine))
+    if unit_id is not None:
+        statement = statement.where(Response.unit_id == unit_id)
+    if client_id is not None:
+        statement = statement.where(Response.client_id == client_id)
+    if dialog_id is not None:
+        statement = statement.where(Response.dialog_id == dialog_id)
+    if since is not None:
+        statement = statement.where(col(Response.started_at) >= since)
+    if until is not None:
+        statement = statement.where(col(Response.started_at) < until)
+    if before_id is not None:
+        statement = statement.where(col(Response.id) < before_id)
+    rows = session.connection().execute(statement).mappings().all()
+    return [Response.model_construct(**row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """An answer as staff read it (a plain row: many are read at once)."""
+
+    response_id: int
+    step_id: str
+    measure: str
+    goal_id: int | None
+    number: float | None
+    choice: str | None
+    text_sealed: str | None
+    skipped: bool
+
+
+_ANSWER_ROW = tuple(_answers.c[name] for name in AnswerRow.__slots__)
+
+
+def answers_for(session: Session, *, response_ids: Sequence[int]) -> dict[int, list[AnswerRow]]:
+    """The answers of each response, in order."""
+    found: dict[int, list[AnswerRow]] = {response_id: [] for response_id in response_ids}
+    if response_ids:
+        rows = (
+            session.connection()
+            .execute(
+                sa.select(*_ANSWER_ROW)
+                .where(_answers.c.response_id.in_(response_ids))
+                .order_by(_answers.c.response_id, _answers.c.id)
+            )
+            .all()
+        )
+        for row in rows:
+            found[row[0]].append(AnswerRow(*row))
+    return found
+
+
+def anonymous_texts(
+    session: Session, *, unit_id: int, since: dt.datetime | None, until: dt.datetime | None
+) -> tuple[int, list[tuple[dt.datetime, str, str, str]]]:
+    """How many anonymous responses a unit got in the period, and their free texts
+    (date, dialog id, step id, sealed text), by date."""
+    conditions = [
+        col(Response.unit_id) == unit_id,
+        col(Response.client_id).is_(None),
+    ]
+    if since is not None:
+        conditions.append(col(Response.started_at) >= since)
+    if until is not None:
+        conditions.append(col(Response.started_at) < until)
+    connection = session.connection()
+    respondents = connection.execute(
+        sa.select(sa.func.count()).select_from(Response).where(*conditions)
+    ).scalar_one()
+    rows = connection.execute(
+        sa.select(
+            col(Response.started_at),
+            col(Response.dialog_id),
+            col(Answer.step_id),
+            col(Answer.text_sealed),
+        )
+        .join(Answer, col(Answer.response_id) == col(Response.id))
+        .where(*conditions, col(Answer.text_sealed).is_not(None))
+        .order_by(col(Response.started_at), col(Answer.step_id), col(Answer.text_sealed))
+    ).all()
+    return int(respondents), [(r[0], r[1], r[2], str(r[3])) for r in rows]
+
+
+def client_scores(
+    session: Session,
+    *,
+    client_id: int,
+    measures: Sequence[str],
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> list[tuple[int, dt.datetime, str, int | None, float]]:
+    """(response id, started at, measure, goal id, number) of a client's answered scores,
+    oldest first."""
+    statement = (
+        sa.select(
+            col(Response.id),
+            col(Response.started_at),
+            col(Answer.measure),
+            col(Answer.goal_id),
+            col(Answer.number),
+        )
+        .join(Answer, col(Answer.response_id) == col(Response.id))
+        .where(
+            col(Response.client_id) == client_id,
+            col(Answer.measure).in_(measures),
+            col(Answer.number).is_not(None),
+            col(Answer.skipped).is_(False),
+        )
+        .order_by(col(Response.started_at), col(Response.id), col(Answer.id))
+    )
+    if since is not None:
+        statement = statement.where(col(Response.started_at) >= since)
+    if until is not None:
+        statement = statement.where(col(Response.started_at) < until)
+    found: list[Any] = list(session.connection().execute(statement))
+    return [(int(r[0]), r[1], str(r[2]), r[3], float(r[4])) for r in found]

@@ -78,7 +78,10 @@ def add_client(
     audience: str,
     language: str,
     now: dt.datetime,
+    caseworker_id: int | None = None,
 ) -> Client:
+    if client_by_ref(session, unit_id=unit_id, case_ref=case_ref) is not None:
+        raise DuplicateError(f"the unit has a client with the reference {case_ref!r} already")
     client = Client(
         unit_id=unit_id,
         alias=alias,
@@ -86,6 +89,7 @@ def add_client(
         audience=audience,
         language=language,
         created_at=now,
+        caseworker_id=caseworker_id,
     )
     session.add(client)
     session.flush()
@@ -103,11 +107,20 @@ def client_by_id(session: Session, *, client_id: int) -> Client | None:
     return _first(session, Client, _CLIENT_BY_ID, {"id": client_id})
 
 
-def add_goal(session: Session, *, client_id: int, title: str, weight: float = 1.0) -> Goal:
+def add_goal(
+    session: Session,
+    *,
+    client_id: int,
+    title: str,
+    weight: float = 1.0,
+    levels: dict[str, str] | None = None,
+) -> Goal:
     count = session.scalar(
         sa.select(sa.func.count()).select_from(Goal).where(col(Goal.client_id) == client_id)
     )
-    goal = Goal(client_id=client_id, title=title, weight=weight, position=int(count or 0))
+    goal = Goal(
+        client_id=client_id, title=title, weight=weight, position=int(count or 0), levels=levels
+    )
     session.add(goal)
     session.flush()
     return goal
@@ -204,3 +217,90 @@ def forget_client(session: Session, *, client_id: int) -> None:
     connection.execute(sa.delete(Flag).where(col(Flag.response_id).in_(response_ids)))
     connection.execute(sa.delete(Response).where(col(Response.client_id) == client_id))
     connection.execute(sa.delete(Contact).where(col(Contact.client_id) == client_id))
+
+
+def units_by_ids(session: Session, *, unit_ids: frozenset[int] | None) -> Sequence[Unit]:
+    """The units with these ids (None: every unit), by code."""
+    statement = select(Unit).order_by(col(Unit.code))
+    if unit_ids is not None:
+        statement = statement.where(col(Unit.id).in_(unit_ids))
+    return session.exec(statement).all()
+
+
+def rename_unit(session: Session, *, unit_id: int, name: str) -> None:
+    session.connection().execute(sa.update(Unit).where(col(Unit.id) == unit_id).values(name=name))
+
+
+def list_clients(
+    session: Session,
+    *,
+    unit_ids: frozenset[int] | None,
+    caseworker_id: int | None,
+    unit_id: int | None,
+    after_id: int | None,
+    limit: int,
+) -> Sequence[Client]:
+    """Clients in the units (None: all), of one caseworker if given, by id (keyset)."""
+    statement = select(Client).order_by(col(Client.id)).limit(limit)
+    if unit_ids is not None:
+        statement = statement.where(col(Client.unit_id).in_(unit_ids))
+    if caseworker_id is not None:
+        statement = statement.where(Client.caseworker_id == caseworker_id)
+    if unit_id is not None:
+        statement = statement.where(Client.unit_id == unit_id)
+    if after_id is not None:
+        statement = statement.where(col(Client.id) > after_id)
+    return session.exec(statement).all()
+
+
+def update_client(
+    session: Session,
+    *,
+    client: Client,
+    alias: str | None = None,
+    language: str | None = None,
+    audience: str | None = None,
+    caseworker_id: int | None = None,
+    clear_caseworker: bool = False,
+) -> Client:
+    if alias is not None:
+        client.alias = alias
+    if language is not None:
+        client.language = language
+    if audience is not None:
+        client.audience = audience
+    if caseworker_id is not None:
+        client.caseworker_id = caseworker_id
+    elif clear_caseworker:
+        client.caseworker_id = None
+    session.add(client)
+    session.flush()
+    return client
+
+
+def goals_of(session: Session, *, client_id: int) -> Sequence[Goal]:
+    result = session.exec(
+        select(Goal).where(Goal.client_id == client_id).order_by(col(Goal.position), col(Goal.id))
+    )
+    return result.all()
+
+
+def goal_by_id(session: Session, *, goal_id: int) -> Goal | None:
+    return session.get(Goal, goal_id)
+
+
+def save_goal(session: Session, *, goal: Goal) -> Goal:
+    session.add(goal)
+    session.flush()
+    return goal
+
+
+def set_consent(
+    session: Session, *, contact_id: int, prompts: bool, address_sealed: str | None
+) -> None:
+    """Prompts wanted (with the sealed address to send them to) or not (and no address)."""
+    session.connection().execute(
+        sa.update(Contact)
+        .where(col(Contact.id) == contact_id)
+        .values(prompts=prompts, address_sealed=address_sealed if prompts else None)
+    )

@@ -1,0 +1,52 @@
+"""Dependency aliases for the endpoints, in one place."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Path, Query
+
+from api.auth import current_staff
+from api.context import ApiContext, get_context
+from storage.repositories.staff import Member
+
+MAX_ID = 2**31 - 1
+PURPOSE_PATTERN = r"^[^\x00-\x1f\x7f]{1,200}$"
+
+ContextDep = Annotated[ApiContext, Depends(get_context)]
+CurrentStaff = Annotated[Member, Depends(current_staff)]
+
+
+def _id_path(description: str) -> Any:
+    return Path(ge=1, le=MAX_ID, description=description)
+
+
+UnitId = Annotated[int, _id_path("a unit's id")]
+ClientId = Annotated[int, _id_path("a client's id")]
+GoalId = Annotated[int, _id_path("a goal's id")]
+FlagId = Annotated[int, _id_path("a flag's id")]
+ResponseId = Annotated[int, _id_path("a response's id")]
+StaffId = Annotated[int, _id_path("a staff member's id")]
+
+
+def purpose(default: str) -> Any:
+    """Why the caller reads person-linked data: the `purpose` query parameter or the
+    `X-Purpose` header, else the endpoint's default. Written to the audit log."""
+
+    def read(
+        purpose: Annotated[
+            str | None,
+            Query(pattern=PURPOSE_PATTERN, description="why you read this (audit log)"),
+        ] = None,
+        x_purpose: Annotated[
+            str | None,
+            Header(pattern=PURPOSE_PATTERN, description="why you read this (audit log)"),
+        ] = None,
+    ) -> str:
+        return purpose or x_purpose or default
+
+    return Depends(read)
+
+
+PERSON_LINKED: dict[str, Any] = {"x-person-linked": True}
+"""Marks an operation that reads person-linked data: it writes an audit row (P4)."""

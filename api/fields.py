@@ -1,0 +1,50 @@
+"""Field types for request bodies and query parameters: bounded, clean, timezone-aware."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AwareDatetime, StringConstraints
+
+Language = Literal["fi", "sv", "en"]
+Audience = Literal["youth", "child", "parent"]
+_ALLOWED_CONTROLS = {"\n", "\t"}
+# The same rule in the schema: no control characters but a newline and a tab.
+CLEAN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
+
+
+def _clean(value: str) -> str:
+    for char in value:
+        category = unicodedata.category(char)
+        if (category == "Cc" and char not in _ALLOWED_CONTROLS) or category == "Cs":
+            raise ValueError("control characters and lone surrogates are not allowed")
+    return value
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError as error:
+        raise ValueError("the time is out of range") from error
+
+
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=CLEAN), AfterValidator(_clean)
+]
+Alias = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=CLEAN), AfterValidator(_clean)
+]
+CaseRef = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=CLEAN), AfterValidator(_clean)
+]
+Title = Annotated[
+    str, StringConstraints(min_length=1, max_length=300, pattern=CLEAN), AfterValidator(_clean)
+]
+Note = Annotated[
+    str, StringConstraints(min_length=1, max_length=2000, pattern=CLEAN), AfterValidator(_clean)
+]
+UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+DialogId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
+Moment = Annotated[AwareDatetime, AfterValidator(_utc)]

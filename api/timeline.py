@@ -1,0 +1,110 @@
+"""A client's timeline: each wellbeing dimension, the index and the GAS T-score over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from api import audit
+from api.clients import readable_client
+from api.deps import PERSON_LINKED, ClientId, ContextDep, CurrentStaff, purpose
+from api.fields import Moment
+from dialogs.scoring import WELLBEING_DIMENSIONS, gas_t_score, wellbeing_index
+from storage.repositories import responses, units
+
+router = APIRouter(tags=["clients"])
+GAS = "gas"
+
+
+class Point(BaseModel):
+    response_id: int
+    at: dt.datetime
+    value: float
+
+
+class GasPoint(BaseModel):
+    response_id: int
+    at: dt.datetime
+    t_score: float
+    levels: dict[str, float]  # goal id -> level -2..+2
+
+
+class Timeline(BaseModel):
+    client_id: int
+    dimensions: dict[str, list[Point]]
+    index: list[Point]
+    gas: list[GasPoint]
+
+
+@router.get("/clients/{client_id}/timeline", openapi_extra=PERSON_LINKED)
+async def timeline(
+    client_id: ClientId,
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("casework")],
+    since: Moment | None = None,
+    until: Moment | None = None,
+) -> Timeline:
+    def work(session: Session) -> Timeline:
+        readable_client(session, member, client_id)
+        weights = {
+            goal.id: goal.weight if goal.weight > 0 else 1.0
+            for goal in units.goals_of(session, client_id=client_id)
+            if goal.id is not None
+        }
+        rows = responses.client_scores(
+            session,
+            client_id=client_id,
+            measures=[*WELLBEING_DIMENSIONS, GAS],
+            since=since,
+            until=until,
+        )
+        dimensions: dict[str, list[Point]] = {name: [] for name in WELLBEING_DIMENSIONS}
+        by_response: dict[int, dict[str, float]] = defaultdict(dict)
+        gas_by_response: dict[int, dict[int, float]] = defaultdict(dict)
+        started: dict[int, dt.datetime] = {}
+        for response_id, at, measure, goal_id, number in rows:
+            started[response_id] = at
+            if measure == GAS:
+                if goal_id is not None and -2 <= number <= 2:
+                    gas_by_response[response_id][goal_id] = number
+            elif 1 <= number <= 5:
+                dimensions[measure].append(Point(response_id=response_id, at=at, value=number))
+                by_response[response_id][measure] = number
+        index: list[Point] = []
+        for response_id, scores in by_response.items():
+            value = wellbeing_index(scores.values())
+            if value is not None:
+                index.append(Point(response_id=response_id, at=started[response_id], value=value))
+        gas: list[GasPoint] = []
+        for response_id, levels in gas_by_response.items():
+            goal_ids = list(levels)
+            t_score = gas_t_score(
+                [levels[g] for g in goal_ids], [weights.get(g, 1.0) for g in goal_ids]
+            )
+            if t_score is not None:
+                gas.append(
+                    GasPoint(
+                        response_id=response_id,
+                        at=started[response_id],
+                        t_score=round(t_score, 2),
+                        levels={str(g): levels[g] for g in goal_ids},
+                    )
+                )
+        audit.record(
+            session,
+            member,
+            action="client.timeline",
+            target=f"client/{client_id}/timeline?since={since or ''}&until={until or ''}",
+            purpose=why,
+            client_ids=[client_id],
+            now=context.clock(),
+        )
+        return Timeline(client_id=client_id, dimensions=dimensions, index=index, gas=gas)
+
+    return await context.database.run(work)

@@ -1,0 +1,87 @@
+"""Units: list and read the caller's own; admins create them, coordinators rename theirs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from api.auth import require_admin, require_manager, sees_unit, visible_units
+from api.deps import ContextDep, CurrentStaff, UnitId
+from api.fields import Name, UnitCode
+from api.problems import Problem, not_found
+from storage import tables
+from storage.repositories import units
+
+router = APIRouter(tags=["units"])
+
+
+class UnitOut(BaseModel):
+    id: int
+    code: str
+    name: str
+
+    @classmethod
+    def of(cls, unit: tables.Unit) -> UnitOut:
+        assert unit.id is not None
+        return cls(id=unit.id, code=unit.code, name=unit.name)
+
+
+class UnitIn(BaseModel):
+    code: UnitCode
+    name: Name
+
+
+class UnitPatch(BaseModel):
+    name: Name
+
+
+@router.get("/units")
+async def list_units(member: CurrentStaff, context: ContextDep) -> list[UnitOut]:
+    """The units the caller works in (an admin: every unit)."""
+
+    def work(session: Session) -> list[UnitOut]:
+        found = units.units_by_ids(session, unit_ids=visible_units(member))
+        return [UnitOut.of(unit) for unit in found]
+
+    return await context.database.run(work)
+
+
+@router.post("/units", status_code=201)
+async def create_unit(body: UnitIn, member: CurrentStaff, context: ContextDep) -> UnitOut:
+    require_admin(member)
+
+    def work(session: Session) -> UnitOut:
+        try:
+            unit = units.add_unit(session, code=body.code, name=body.name, now=context.clock())
+        except units.DuplicateError as error:
+            raise Problem(409, str(error)) from None
+        return UnitOut.of(unit)
+
+    return await context.database.run(work)
+
+
+@router.get("/units/{unit_id}")
+async def read_unit(unit_id: UnitId, member: CurrentStaff, context: ContextDep) -> UnitOut:
+    def work(session: Session) -> UnitOut:
+        unit = units.unit_by_id(session, unit_id=unit_id)
+        if unit is None or not sees_unit(member, unit_id):
+            raise not_found("unit")
+        return UnitOut.of(unit)
+
+    return await context.database.run(work)
+
+
+@router.patch("/units/{unit_id}")
+async def rename_unit(
+    unit_id: UnitId, body: UnitPatch, member: CurrentStaff, context: ContextDep
+) -> UnitOut:
+    def work(session: Session) -> UnitOut:
+        unit = units.unit_by_id(session, unit_id=unit_id)
+        if unit is None or not sees_unit(member, unit_id):
+            raise not_found("unit")
+        require_manager(member, unit_id)
+        units.rename_unit(session, unit_id=unit_id, name=body.name)
+        return UnitOut(id=unit_id, code=unit.code, name=body.name)
+
+    return await context.database.run(work)

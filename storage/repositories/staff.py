@@ -1,0 +1,144 @@
+"""Staff, the units they work in, and their personal bearer tokens (stored hashed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage.tables import Staff, StaffToken, StaffUnit
+
+ROLES = ("caseworker", "coordinator", "admin")
+TOKEN_PREFIX = "kerro_"  # noqa: S105 (a prefix that marks a token, not a secret)
+
+
+_tokens: sa.Table = StaffToken.__table__  # type: ignore[attr-defined]
+_staff: sa.Table = Staff.__table__  # type: ignore[attr-defined]
+_staff_units: sa.Table = StaffUnit.__table__  # type: ignore[attr-defined]
+# On every staff request: built once.
+_MEMBER_FOR_TOKEN = (
+    sa.select(_tokens.c.id, _staff.c.id, _staff.c.name, _staff.c.role)
+    .join(_staff, _staff.c.id == _tokens.c.staff_id)
+    .where(
+        _tokens.c.token_hash == sa.bindparam("token_hash"),
+        _tokens.c.revoked_at.is_(None),
+        _tokens.c.expires_at > sa.bindparam("now"),
+        _staff.c.active.is_(True),
+    )
+)
+_UNITS_OF = sa.select(_staff_units.c.unit_id).where(
+    _staff_units.c.staff_id == sa.bindparam("staff_id")
+)
+
+
+class StaffError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """Who a caller is: a member of staff, their role and units."""
+
+    id: int
+    name: str
+    role: str
+    unit_ids: frozenset[int]
+    token_id: int | None = None
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_staff(
+    session: Session, *, name: str, role: str, unit_ids: Sequence[int], now: dt.datetime
+) -> Staff:
+    if role not in ROLES:
+        raise StaffError(f"the role must be one of {', '.join(ROLES)}")
+    if session.exec(select(Staff).where(Staff.name == name)).first() is not None:
+        raise StaffError(f"a member of staff called {name!r} exists already")
+    staff = Staff(name=name, role=role, created_at=now)
+    session.add(staff)
+    session.flush()
+    assert staff.id is not None
+    for unit_id in sorted(set(unit_ids)):
+        session.add(StaffUnit(staff_id=staff.id, unit_id=unit_id))
+    session.flush()
+    return staff
+
+
+def staff_by_id(session: Session, *, staff_id: int) -> Staff | None:
+    return session.get(Staff, staff_id)
+
+
+def staff_by_name(session: Session, *, name: str) -> Staff | None:
+    return session.exec(select(Staff).where(Staff.name == name)).first()
+
+
+def unit_ids_of(session: Session, *, staff_id: int) -> frozenset[int]:
+    rows = session.exec(select(col(StaffUnit.unit_id)).where(StaffUnit.staff_id == staff_id)).all()
+    return frozenset(int(unit_id) for unit_id in rows)
+
+
+def list_staff(session: Session, *, unit_ids: frozenset[int] | None) -> Sequence[Staff]:
+    """All staff (None), or those who work in any of the units."""
+    statement = select(Staff).order_by(col(Staff.name))
+    if unit_ids is not None:
+        members = sa.select(col(StaffUnit.staff_id)).where(col(StaffUnit.unit_id).in_(unit_ids))
+        statement = statement.where(col(Staff.id).in_(members))
+    return session.exec(statement).all()
+
+
+def issue_token(
+    session: Session, *, staff_id: int, now: dt.datetime, lifetime: dt.timedelta
+) -> tuple[str, StaffToken]:
+    """A new token: the plain value (shown once) and its stored row (hash only)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = StaffToken(
+        staff_id=staff_id, token_hash=token_hash(token), created_at=now, expires_at=now + lifetime
+    )
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def revoke_token(session: Session, *, token_id: int, now: dt.datetime) -> bool:
+    result = session.connection().execute(
+        sa.update(StaffToken)
+        .where(col(StaffToken.id) == token_id, col(StaffToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    return bool(result.rowcount)
+
+
+def revoke_all(session: Session, *, staff_id: int, now: dt.datetime) -> int:
+    result = session.connection().execute(
+        sa.update(StaffToken)
+        .where(col(StaffToken.staff_id) == staff_id, col(StaffToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount)
+
+
+def member_for_token(session: Session, *, token: str, now: dt.datetime) -> Member | None:
+    """The active member of staff a live token belongs to; None when unknown, expired, revoked."""
+    connection = session.connection()
+    row = connection.execute(
+        _MEMBER_FOR_TOKEN, {"token_hash": token_hash(token), "now": now}
+    ).first()
+    if row is None:
+        return None
+    token_id, staff_id, name, role = row
+    unit_ids = connection.execute(_UNITS_OF, {"staff_id": staff_id}).scalars().all()
+    return Member(
+        id=int(staff_id),
+        name=str(name),
+        role=str(role),
+        unit_ids=frozenset(int(unit_id) for unit_id in unit_ids),
+        token_id=int(token_id),
+    )

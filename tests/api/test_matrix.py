@@ -1,0 +1,161 @@
+"""The authorisation matrix (P5): every endpoint, every kind of caller, allowed or refused.
+
+A refused read of one object is 404, like a missing object, so that it reveals nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.api.conftest import ACTORS, World, bearer
+
+Body = Callable[[World, str], Any] | None
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str  # formatted with the World's fields
+    allowed: dict[str, int]  # actor -> status when allowed
+    refused: int = 403  # status for the other authenticated actors
+    refused_as: dict[str, int] | None = None  # exceptions to `refused`
+    body: Body = None
+
+    def expected(self, actor: str) -> int:
+        if actor in ("none", "revoked", "expired"):
+            return 401
+        if actor in self.allowed:
+            return self.allowed[actor]
+        return (self.refused_as or {}).get(actor, self.refused)
+
+
+EVERYONE = {"cw_a": 200, "cw_a2": 200, "cw_b": 200, "co_a": 200, "co_b": 200, "admin": 200}
+READERS_A = {"cw_a": 200, "co_a": 200, "admin": 200}  # who may read client A's data
+WRITERS_A = {"cw_a": 201, "co_a": 201, "admin": 201}
+MANAGERS_A = {"co_a": 200, "admin": 200}
+SEES_UNIT_A = {"cw_a": 200, "cw_a2": 200, "co_a": 200, "admin": 200}
+
+
+def client_body(world: World, actor: str) -> dict[str, Any]:
+    return {"unit_id": world.unit_a, "alias": "New", "case_ref": f"N-{actor}", "audience": "child"}
+
+
+CASES = {
+    "me": Case("GET", "/api/v1/me", EVERYONE),
+    "units": Case("GET", "/api/v1/units", EVERYONE),
+    "staff": Case("GET", "/api/v1/staff", EVERYONE),
+    "unit.create": Case(
+        "POST",
+        "/api/v1/units",
+        {"admin": 201},
+        body=lambda w, actor: {"code": f"new-{actor}", "name": "New unit"},
+    ),
+    "unit.read": Case("GET", "/api/v1/units/{unit_a}", SEES_UNIT_A, refused=404),
+    "unit.rename": Case(
+        "PATCH",
+        "/api/v1/units/{unit_a}",
+        MANAGERS_A,
+        refused=404,
+        refused_as={"cw_a": 403, "cw_a2": 403},
+        body=lambda w, actor: {"name": "Renamed"},
+    ),
+    "clients": Case("GET", "/api/v1/clients", EVERYONE),
+    "client.create": Case(
+        "POST",
+        "/api/v1/clients",
+        {"co_a": 201, "admin": 201},
+        refused=404,
+        refused_as={"cw_a": 403, "cw_a2": 403},
+        body=client_body,
+    ),
+    "client.read": Case("GET", "/api/v1/clients/{client_a}", READERS_A, refused=404),
+    "client.update": Case(
+        "PATCH",
+        "/api/v1/clients/{client_a}",
+        MANAGERS_A,
+        refused=404,
+        refused_as={"cw_a": 403},
+        body=lambda w, actor: {"alias": "Changed"},
+    ),
+    "goals": Case("GET", "/api/v1/clients/{client_a}/goals", READERS_A, refused=404),
+    "goal.create": Case(
+        "POST",
+        "/api/v1/clients/{client_a}/goals",
+        WRITERS_A,
+        refused=404,
+        body=lambda w, actor: {"title": "Sleep", "weight": 2},
+    ),
+    "goal.update": Case(
+        "PATCH",
+        "/api/v1/clients/{client_a}/goals/{goal_a}",
+        READERS_A,
+        refused=404,
+        body=lambda w, actor: {"active": False},
+    ),
+    "timeline": Case("GET", "/api/v1/clients/{client_a}/timeline", READERS_A, refused=404),
+    "responses.csv": Case("GET", "/api/v1/responses.csv", EVERYONE),
+    "invite.create": Case("POST", "/api/v1/clients/{client_a}/invites", WRITERS_A, refused=404),
+    "responses": Case("GET", "/api/v1/responses", EVERYONE),
+    "response.read": Case("GET", "/api/v1/responses/{response_a}", READERS_A, refused=404),
+    "unit.comments": Case("GET", "/api/v1/units/{unit_a}/comments", SEES_UNIT_A, refused=404),
+    "flags": Case("GET", "/api/v1/flags", EVERYONE),
+    "flag.read": Case("GET", "/api/v1/flags/{flag_a}", READERS_A, refused=404),
+    "flag.acknowledge": Case("POST", "/api/v1/flags/{flag_a}/acknowledge", READERS_A, refused=404),
+    "flag.assign": Case(
+        "POST",
+        "/api/v1/flags/{flag_a}/assign",
+        MANAGERS_A,
+        refused=404,
+        refused_as={"cw_a": 403},
+        body=lambda w, actor: {"staff_id": w.staff_ids["cw_a2"]},
+    ),
+    "flag.resolve": Case(
+        "POST",
+        "/api/v1/flags/{flag_a}/resolve",
+        {"cw_a": 200, "co_a": 409, "admin": 409},  # the first resolves it
+        refused=404,
+        body=lambda w, actor: {"note": "Called, all fine"},
+    ),
+    "audit": Case("GET", "/api/v1/audit", {"admin": 200}),
+    "me.revoke": Case("POST", "/api/v1/me/revoke", {actor: 204 for actor in EVERYONE}),
+}
+
+
+def _order(case: Case) -> list[str]:
+    """Refused callers first, so that an allowed write cannot mask a refusal."""
+    return sorted(ACTORS, key=lambda actor: actor in case.allowed)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+async def test_every_endpoint_allows_and_refuses_as_designed(
+    name: str, world: World, http: httpx.AsyncClient
+) -> None:
+    case = CASES[name]
+    path = case.path.format(**vars(world))
+    outcomes: dict[str, int] = {}
+    for actor in _order(case):
+        body = case.body(world, actor) if case.body is not None else None
+        response = await http.request(case.method, path, json=body, headers=bearer(world, actor))
+        outcomes[actor] = response.status_code
+        if not response.is_success:
+            assert response.headers["content-type"] == "application/problem+json"
+    expected = {actor: case.expected(actor) for actor in outcomes}
+    assert outcomes == expected
+
+
+def test_the_matrix_covers_every_operation(staff_app: FastAPI) -> None:
+    described = {
+        (method.upper(), re.sub(r"\{[^}]+\}", "{}", path))
+        for path, operations in staff_app.openapi()["paths"].items()
+        for method in operations
+        if path.startswith("/api/v1/")
+    }
+    covered = {(case.method, re.sub(r"\{[^}]+\}", "{}", case.path)) for case in CASES.values()}
+    assert described == covered
