@@ -320,7 +320,7 @@ class ConversationService:
         if screening.level is RiskLevel.NONE:
             return nothing
         client = (
-            units.client_by_id(session, client_id=contact.client_id)
+            units.read_client(session, client_id=contact.client_id)
             if contact is not None and contact.active
             else None
         )
@@ -380,7 +380,7 @@ class ConversationService:
             session, channel=inbound.channel, address_hmac=reply.address_hmac
         )
         client = (
-            units.client_by_id(session, client_id=contact.client_id)
+            units.read_client(session, client_id=contact.client_id)
             if contact is not None and contact.active
             else None
         )
@@ -464,7 +464,7 @@ class ConversationService:
             session, channel=inbound.channel, address_hmac=reply.address_hmac
         )
         client = (
-            units.client_by_id(session, client_id=contact.client_id)
+            units.read_client(session, client_id=contact.client_id)
             if contact is not None and contact.active
             else None
         )

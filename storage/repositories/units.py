@@ -104,6 +104,12 @@ def client_by_ref(session: Session, *, unit_id: int, case_ref: str) -> Client | 
 
 
 def client_by_id(session: Session, *, client_id: int) -> Client | None:
+    """The client as an ORM row, which `update_client` can change."""
+    return session.get(Client, client_id)
+
+
+def read_client(session: Session, *, client_id: int) -> Client | None:
+    """The client as a plain row for reading, without the ORM (a conversation's path)."""
     return _first(session, Client, _CLIENT_BY_ID, {"id": client_id})
 
 
