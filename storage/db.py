@@ -73,14 +73,19 @@ def defer_write(connection: sa.Connection, sql: str, arguments: Any, *, many: bo
     connection.info.setdefault(_DEFERRED, []).append((sql, arguments, many))
 
 
-def send_deferred(connection: sa.Connection) -> None:
-    """Send the queued writes, in order; on PostgreSQL in one round trip (pipeline mode)."""
+def send_deferred(connection: sa.Connection, *, commit: bool = False) -> None:
+    """Send the queued writes, in order; on PostgreSQL in one round trip (pipeline mode).
+
+    With `commit` (the transaction is about to commit), PostgreSQL's COMMIT goes in the same
+    round trip; the driver's own commit that follows then finds nothing left to do.
+    """
     writes = connection.info.pop(_DEFERRED, None)
     if not writes:
         return
     dbapi = connection.dialect.loaded_dbapi
     raw = cast(Any, connection.connection.dbapi_connection)
-    batch = raw.pipeline() if connection.dialect.name == "postgresql" else contextlib.nullcontext()
+    postgres = connection.dialect.name == "postgresql"
+    batch = raw.pipeline() if postgres else contextlib.nullcontext()
     cursor = raw.cursor()
     sql = ""
     try:
@@ -90,6 +95,9 @@ def send_deferred(connection: sa.Connection) -> None:
                     cursor.executemany(sql, arguments)
                 else:
                     cursor.execute(sql, arguments)
+            if commit and postgres:
+                sql = "COMMIT"
+                raw.commit()
     except dbapi.Error as error:
         wrapped = sa.exc.DBAPIError.instance(
             sql, None, error, dbapi.Error, dialect=connection.dialect
@@ -105,13 +113,17 @@ def _send_before_statement(connection: sa.Connection, *_: Any) -> None:
         send_deferred(connection)
 
 
+def _send_and_commit(connection: sa.Connection) -> None:
+    send_deferred(connection, commit=True)
+
+
 def _drop_deferred(connection: sa.Connection) -> None:
     connection.info.pop(_DEFERRED, None)
 
 
 def _configure_deferred_writes(engine: sa.Engine) -> None:
     sa.event.listen(engine, "before_execute", _send_before_statement)
-    sa.event.listen(engine, "commit", send_deferred)
+    sa.event.listen(engine, "commit", _send_and_commit)
     sa.event.listen(engine, "begin", _drop_deferred)
     sa.event.listen(engine, "rollback", _drop_deferred)
 
@@ -150,11 +162,6 @@ class UnitSession(Session):
             bound = self._bound = super().connection()
         return bound
 
-    def send_deferred(self) -> None:
-        """Send the transaction's deferred writes now (the commit would send them too)."""
-        if self._bound is not None and not self._bound.closed:
-            send_deferred(self._bound)
-
 
 class Database:
     """An engine, its sessions and the worker threads that run units of work."""
@@ -172,9 +179,9 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One transaction on the calling thread: committed at the end, rolled back on error."""
+        # The deferred writes go with the commit (the engine's "commit" event).
         with UnitSession(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
-            session.send_deferred()
 
     async def run(self, work: Callable[[Session], T]) -> T:
         """Run `work(session)` in one transaction on a worker thread."""
