@@ -114,7 +114,12 @@ class TelegramSender:
         for job in jobs:
             self._next_for_chat[job.address_hmac] = now + self.settings.chat_interval
             self._sent_at.append(now)
-        await asyncio.gather(*(self._send(job) for job in jobs))
+        outcomes = await asyncio.gather(*(self._send(job) for job in jobs))
+        # What was sent is recorded in one transaction for the round: a crash before it sends
+        # those messages again when their lease ends (at least once), as a crash mid-send does.
+        sent = [row_id for ids in outcomes for row_id in ids]
+        if sent:
+            await self.database.run(lambda session: outbox.delivered(session, ids=sent))
         return len(jobs)
 
     def _lease(self, session: Session, budget: int) -> list[_Job]:
@@ -167,7 +172,8 @@ class TelegramSender:
             previous = item
         return taken
 
-    async def _send(self, job: _Job) -> None:
+    async def _send(self, job: _Job) -> list[int]:
+        """Send one job; returns its outbox ids when it was sent, [] when it was not."""
         try:
             for item in job.items:
                 if isinstance(item, Acknowledgement):
@@ -192,7 +198,8 @@ class TelegramSender:
         except Exception as error:
             await self._failed(job, type(error).__name__)
         else:
-            await self.database.run(lambda session: outbox.delivered(session, ids=job.ids))
+            return job.ids
+        return []
 
     async def _failed(self, job: _Job, reason: str) -> None:
         if job.attempts >= self.settings.max_attempts:
