@@ -72,6 +72,15 @@ def add_staff(
     return staff
 
 
+def set_contact(
+    session: Session, *, staff_id: int, email: str | None, language: str | None
+) -> None:
+    """Where a member's alerts go, and in which language (None: Finnish)."""
+    session.connection().execute(
+        sa.update(_staff).where(_staff.c.id == staff_id).values(email=email, language=language)
+    )
+
+
 def staff_by_id(session: Session, *, staff_id: int) -> Staff | None:
     return session.get(Staff, staff_id)
 

@@ -254,6 +254,13 @@ def rename_unit(session: Session, *, unit_id: int, name: str) -> None:
     session.connection().execute(sa.update(Unit).where(col(Unit.id) == unit_id).values(name=name))
 
 
+def set_on_call(session: Session, *, unit_id: int, email: str | None) -> None:
+    """The address that gets the unit's anonymous and unassigned alerts (None: none)."""
+    session.connection().execute(
+        sa.update(Unit).where(col(Unit.id) == unit_id).values(on_call_email=email)
+    )
+
+
 def list_clients(
     session: Session,
     *,
