@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlmodel import Session
 
+from bot.commands import STAFF_CHAT_PURPOSE
 from bot.i18n import Translations, Translator
 from bot.service import utc_now
 from dialogs.model import N_
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 EMAIL = "email"
 TELEGRAM = "telegram"
 WEBHOOK = "webhook"
-STAFF_CHAT_PURPOSE = "staff-chat"
 ALERT_LANGUAGE = "fi"  # when a member of staff has not chosen one
 
 LEVELS = {"crisis": N_("crisis"), "concern": N_("concern")}

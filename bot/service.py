@@ -400,6 +400,11 @@ class ConversationService:
             address_hmac=reply.address_hmac,
             language=inbound.language,
             seal_address=lambda: self.keyring.seal(inbound.address, purpose=ADDRESS_PURPOSE),
+            seal_staff_chat=(
+                (lambda: self.keyring.seal(inbound.address, purpose=commands.STAFF_CHAT_PURPOSE))
+                if inbound.channel == commands.STAFF_CHANNEL
+                else None
+            ),
         )
         result = commands.run(
             session,

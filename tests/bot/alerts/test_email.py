@@ -14,7 +14,7 @@ from bot.service import ConversationService
 from storage import tables
 from storage.db import Database
 from storage.repositories import alerts
-from tests.bot.alerts.conftest import (
+from tests.bot.alerts.fixtures import (
     ALIAS,
     CASE_REF,
     CASEWORKER,

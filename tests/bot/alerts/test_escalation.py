@@ -10,7 +10,7 @@ from bot.service import ConversationService
 from storage import tables
 from storage.db import Database
 from storage.repositories import alerts, flags
-from tests.bot.alerts.conftest import (
+from tests.bot.alerts.fixtures import (
     CASEWORKER,
     COORDINATOR,
     ON_CALL,

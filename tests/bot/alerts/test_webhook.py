@@ -9,7 +9,7 @@ from bot.alerts import WEBHOOK, WebhookChannel, sign
 from bot.service import ConversationService
 from storage import tables
 from storage.db import Database
-from tests.bot.alerts.conftest import (
+from tests.bot.alerts.fixtures import (
     WEBHOOK_SECRET,
     Setting,
     make_sender,

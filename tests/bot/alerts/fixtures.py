@@ -1,14 +1,11 @@
-"""Fixtures for alert tests: a unit with an on-call address, a caseworker and a coordinator
-with e-mail addresses, an enrolled client of the caseworker; real SMTP and webhook servers."""
+"""Helpers for alert tests: a unit with an on-call address, a caseworker and a coordinator
+with e-mail addresses, an enrolled client of the caseworker; the channels to real servers.
+Their fixtures are in tests/bot/conftest.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
-
-import pytest
 
 from bot.alerts import (
     EMAIL,
@@ -24,9 +21,8 @@ from bot.service import ConversationService
 from storage.db import Database
 from storage.repositories import staff, units
 from storage.tables import Staff, Unit
-from tests.bot.alerts.servers import SmtpServer, WebhookReceiver, start_smtp
+from tests.bot.alerts.servers import SmtpServer, WebhookReceiver
 from tests.bot.helpers import Chat
-from tests.conftest import Clock
 
 ON_CALL = "paivystys@koti.example"
 CASEWORKER = "maija@koti.example"
@@ -103,26 +99,6 @@ def set_staff(database: Database, staff_id: int, **values: object) -> None:
         for name, value in values.items():
             setattr(member, name, value)
         session.add(member)
-
-
-@pytest.fixture
-def setting(database: Database, clock: Clock) -> Setting:
-    return add_unit_with_staff(database, now=clock())
-
-
-@pytest.fixture
-async def smtp_server(tmp_path: Path) -> AsyncIterator[SmtpServer]:
-    server = await start_smtp(tmp_path)
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[WebhookReceiver]:
-    receiver = WebhookReceiver(secret=WEBHOOK_SECRET)
-    await receiver.start()
-    yield receiver
-    await receiver.close()
 
 
 def email_channel(server: SmtpServer) -> EmailChannel:
