@@ -409,7 +409,9 @@ class AlertSender:
         channel = self.channels[job.channel]
         translator = self.translations.get(job.language)
         try:
-            await channel.send(address=job.address, notice=job.notice, translator=translator)
+            # A send never outlives half its lease, so that it is not sent twice at once.
+            async with asyncio.timeout(self.settings.lease.total_seconds() / 2):
+                await channel.send(address=job.address, notice=job.notice, translator=translator)
         except Exception as error:
             await self._failed(job, type(error).__name__)
         else:

@@ -98,6 +98,7 @@ class MailHandler:
     # Called when a message arrived, before the server answers that it was accepted.
     on_message: Callable[[Received], None] | None = None
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    hold: asyncio.Event | None = None  # while set here, the server waits before it answers
 
     async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
         content = envelope.content
@@ -113,6 +114,8 @@ class MailHandler:
         self.arrived.set()
         if self.on_message is not None:
             self.on_message(received)
+        if self.hold is not None:
+            await self.hold.wait()
         return "250 Message accepted for delivery"
 
     async def wait_for(self, count: int) -> None:

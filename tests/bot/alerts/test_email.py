@@ -5,11 +5,13 @@ backoff and dead letters; no text, name or identifier in any e-mail or log line.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
 import logging
 
 import pytest
 
-from bot.alerts import EMAIL, AlertSender
+from bot.alerts import EMAIL, AlertSender, EmailChannel
 from bot.service import ConversationService
 from storage import tables
 from storage.db import Database
@@ -218,6 +220,29 @@ async def test_failures_back_off_and_end_as_a_dead_letter_with_a_reason(
     assert delivery.attempts == 3
     assert delivery.dead_reason is not None
     assert "after 3 attempts" in delivery.dead_reason
+
+
+async def test_a_send_that_hangs_is_given_up_within_the_lease_and_retried(
+    service: ConversationService,
+    database: Database,
+    setting: Setting,
+    smtp_server: SmtpServer,
+    clock: Clock,
+) -> None:
+    await anonymous_crisis(service, "3751")
+    smtp_server.handler.hold = asyncio.Event()
+    impatient = EmailChannel(dataclasses.replace(email_channel(smtp_server).smtp, timeout=1.0))
+    sender = make_sender(service, {EMAIL: impatient}, lease=dt.timedelta(seconds=2))
+    assert await sender.tick() == 1  # the server never answers: given up, the lease holds
+    [delivery] = rows(database, tables.AlertDelivery)
+    assert (delivery.sent_at, delivery.dead_reason, delivery.attempts) == (None, None, 1)
+    assert delivery.not_before == clock() + dt.timedelta(seconds=2)
+    smtp_server.handler.hold.set()
+    smtp_server.handler.hold = None
+    clock.advance(seconds=2)
+    assert await sender.tick() == 1
+    [delivery] = rows(database, tables.AlertDelivery)
+    assert delivery.sent_at is not None
 
 
 async def test_no_log_line_holds_the_text_a_name_or_an_address(
