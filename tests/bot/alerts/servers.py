@@ -13,7 +13,7 @@ import ipaddress
 import json
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -95,8 +95,9 @@ class Received:
 @dataclass
 class MailHandler:
     messages: list[Received] = field(default_factory=list)
-    # Called when a message arrived, before the server answers that it was accepted.
-    on_message: Callable[[Received], None] | None = None
+    # Called (and awaited) when a message arrived, before the server answers that it was
+    # accepted.
+    on_message: Callable[[Received], Awaitable[None] | None] | None = None
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     hold: asyncio.Event | None = None  # while set here, the server waits before it answers
 
@@ -113,7 +114,9 @@ class MailHandler:
         self.messages.append(received)
         self.arrived.set()
         if self.on_message is not None:
-            self.on_message(received)
+            result = self.on_message(received)
+            if result is not None:
+                await result
         if self.hold is not None:
             await self.hold.wait()
         return "250 Message accepted for delivery"

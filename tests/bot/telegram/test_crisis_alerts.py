@@ -5,11 +5,13 @@ caseworker's linked Telegram chat (the fake Bot API)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from aiogram import Bot
 
-from bot.alerts import EMAIL, TELEGRAM, WEBHOOK, StaffTelegramChannel
+from bot.alerts import EMAIL, TELEGRAM, WEBHOOK, AlertChannel, StaffTelegramChannel
 from bot.channels.telegram.sender import TelegramSender
 from bot.commands import STAFF_CHAT_PURPOSE
 from bot.messages import Kind
@@ -27,7 +29,7 @@ from tests.bot.alerts.fixtures import (
     make_sender,
     webhook_channel,
 )
-from tests.bot.alerts.servers import SmtpServer, WebhookReceiver
+from tests.bot.alerts.servers import Received, SmtpServer, WebhookReceiver
 from tests.bot.helpers import Chat, rows
 from tests.bot.telegram.conftest import Webhook, drain, message
 from tests.bot.telegram.fake_bot_api import FakeBotApi
@@ -137,3 +139,73 @@ async def test_a_crisis_gives_help_numbers_and_one_alert_per_alert_channel(
     for text in everything:
         for word in (CRISIS, "want to die", ALIAS, CASE_REF, "616161", "tty-1"):
             assert word not in text
+
+
+@pytest.mark.parametrize("channel", ["terminal", "telegram", "web"])
+async def test_across_a_restart_mid_delivery_each_alert_channel_gets_its_alert(
+    channel: str,
+    service: ConversationService,
+    database: Database,
+    setting: Setting,
+    smtp_server: SmtpServer,
+    receiver: WebhookReceiver,
+    webhook: Webhook,
+    sender: TelegramSender,
+    fake_api: FakeBotApi,
+    bot: Bot,
+    clock: Clock,
+) -> None:
+    """The alert sender stops after the SMTP server accepted the e-mail and before it was
+    recorded, while the webhook and the staff chat were sent and recorded. After the restart
+    and the lease, the e-mail goes once more (the one duplicate we promise, with the same
+    Message-ID); the webhook and the staff chat get nothing twice."""
+    link_staff_chat(service, staff_id=setting.caseworker_id)
+    if channel == "terminal":
+        reply = await by_terminal(service, setting)
+    elif channel == "telegram":
+        reply = await by_telegram(service, setting, webhook, sender, fake_api)
+    else:
+        reply = await by_web(service)
+    assert "116 111" in reply
+    enrolled = channel != "web"
+    others = 2 if enrolled else 1  # the webhook, and the staff chat of an enrolled client
+
+    channels: dict[str, AlertChannel] = {
+        EMAIL: email_channel(smtp_server),
+        WEBHOOK: webhook_channel(receiver),
+        TELEGRAM: StaffTelegramChannel(bot),
+    }
+    first = make_sender(service, channels)
+    task = asyncio.create_task(first.run_forever())
+
+    async def crash(_: Received) -> None:
+        # Wait until the other channels' deliveries are recorded, then stop the sender before
+        # it hears that the e-mail was accepted.
+        while len(sent(database)) < others:  # noqa: ASYNC110 - the sender offers no event
+            await asyncio.sleep(0.01)
+        task.cancel()
+
+    smtp_server.handler.on_message = crash
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    smtp_server.handler.on_message = None
+    assert len(smtp_server.handler.messages) == 1
+    assert {d.channel for d in rows(database, tables.AlertDelivery) if d.sent_at is None} == {EMAIL}
+
+    second = make_sender(service, channels)
+    assert await second.tick() == 0  # leased still
+    clock.advance(seconds=61)
+    assert await second.tick() == 1
+    clock.advance(minutes=1)
+    assert await second.tick() == 0
+
+    first_copy, second_copy = smtp_server.handler.messages
+    assert first_copy.recipients == second_copy.recipients == [CASEWORKER if enrolled else ON_CALL]
+    assert first_copy.message["Message-ID"] == second_copy.message["Message-ID"]
+    assert len(receiver.accepted) == 1
+    assert len(fake_api.sent(chat_id=str(STAFF_CHAT))) == (1 if enrolled else 0)
+    assert all(d.sent_at is not None for d in rows(database, tables.AlertDelivery))
+
+
+def sent(database: Database) -> list[tables.AlertDelivery]:
+    return [d for d in rows(database, tables.AlertDelivery) if d.sent_at is not None]
