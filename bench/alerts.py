@@ -2,7 +2,8 @@
 the alert sender, beside the same e-mail sent straight with aiosmtplib, in the same run.
 
 A local aiosmtpd server (STARTTLS, a self-signed certificate) takes the mail. The alert sender
-runs as in `kerro serve`: its own task, polling every half second. Each message is a new
+runs as in `kerro serve`: its own task, woken by the service after an update that raised a
+flag, and polling every half second besides. Each message is a new
 anonymous chat's crisis sentence (its dialog begun first, untimed), after a random pause of up
 to `--pause` seconds, so that messages find the sender at any point of its polling (back to
 back, each would find it still busy with the one before, and never waiting). The time runs
@@ -83,6 +84,7 @@ async def through_kerro(url: str, server: SmtpServer, messages: int, pause: floa
         channels={EMAIL: channel},
         settings=AlertSettings(),
     )
+    service.on_flag = sender.wake  # as kerro.runtime wires it
     task = asyncio.create_task(sender.run_forever())
     latencies: list[float] = []
     pauses = random.Random(6)

@@ -130,6 +130,7 @@ def build(settings: Settings) -> Runtime:
         help_numbers=HelpNumbers.load(),
     )
     alert_sender = build_alerts(settings, database, keyring, translations, service)
+    service.on_flag = alert_sender.wake
     runtime = Runtime(settings, database, dialogs, translations, keyring, service, alert_sender)
     if settings.telegram_token is not None:
         runtime.telegram = build_telegram(settings, runtime)

@@ -135,6 +135,19 @@ async def test_a_concern_is_alerted_too_in_the_staff_language(
     assert CONCERN not in mail.decoded
 
 
+async def test_the_service_wakes_the_sender_after_an_update_that_raised_a_flag(
+    service: ConversationService, setting: Setting
+) -> None:
+    woken: list[bool] = []
+    service.on_flag = lambda: woken.append(True)
+    chat = Chat(service, "3451")
+    await chat.begin("youth_checkin", language="fi", unit_code="koti")
+    await chat.say("4", "ihan hyvä päivä")
+    assert woken == []
+    await chat.say(CRISIS)
+    assert woken == [True]
+
+
 async def test_a_flag_committed_before_the_sender_started_is_alerted(
     service: ConversationService, database: Database, setting: Setting, smtp_server: SmtpServer
 ) -> None:
