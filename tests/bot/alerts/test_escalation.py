@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.alerts import EMAIL, WEBHOOK
+from bot.messages import Kind
 from bot.service import ConversationService
 from storage import tables
 from storage.db import Database
@@ -142,3 +143,22 @@ async def test_a_concern_does_not_escalate(
     clock.advance(hours=3)
     assert await sender.tick() == 0
     assert len(smtp_server.handler.messages) == 1
+
+
+async def test_forget_erases_an_alerted_and_acknowledged_flag_with_its_alerts(
+    service: ConversationService,
+    database: Database,
+    setting: Setting,
+    smtp_server: SmtpServer,
+    clock: Clock,
+) -> None:
+    chat = await crisis_of_client(service, setting, "5501")
+    sender = make_sender(service, {EMAIL: email_channel(smtp_server)})
+    assert await sender.tick() == 1
+    [flag] = rows(database, tables.Flag)
+    assert flag.id is not None
+    acknowledge(database, flag_id=flag.id, staff_id=setting.caseworker_id, now=clock())
+    await chat.send(Kind.COMMAND, "forget")
+    await chat.send(Kind.CHOICE, "forget:yes")
+    for table in (tables.Flag, tables.FlagEvent, tables.Alert, tables.AlertDelivery):
+        assert rows(database, table) == []
