@@ -45,6 +45,9 @@ Title = Annotated[
 Note = Annotated[
     str, StringConstraints(min_length=1, max_length=2000, pattern=CLEAN), AfterValidator(_clean)
 ]
+# An e-mail address, checked for shape only (the SMTP server says whether it exists).
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f<>,;]+@[^@\s\x00-\x1f\x7f<>,;]+\.[^@\s\x00-\x1f\x7f<>,;]+$"
+Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL_PATTERN)]
 UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 DialogId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
 Moment = Annotated[AwareDatetime, AfterValidator(_utc)]

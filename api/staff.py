@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 from fastapi import APIRouter
@@ -62,4 +63,38 @@ async def revoke_my_token(member: CurrentStaff, context: ContextDep) -> Response
     await context.database.run(
         functools.partial(staff.revoke_token, token_id=member.token_id, now=context.clock())
     )
+    return Response(status_code=204)
+
+
+class TelegramLinkOut(BaseModel):
+    code: str
+    link: str | None  # None when KERRO_TELEGRAM_BOT_USERNAME is not set
+    expires_at: dt.datetime
+
+
+TELEGRAM_LINK_LIFETIME = dt.timedelta(hours=1)
+
+
+@router.post("/me/telegram-link", status_code=201)
+async def telegram_link(member: CurrentStaff, context: ContextDep) -> TelegramLinkOut:
+    """A one-time code (valid an hour) that links a Telegram chat for my alerts: open the
+    link, or send `/start <code>` to the bot. A new code replaces an unused one."""
+    now = context.clock()
+    code, expires = await context.database.run(
+        functools.partial(
+            staff.issue_telegram_code,
+            staff_id=member.id,
+            now=now,
+            lifetime=TELEGRAM_LINK_LIFETIME,
+        )
+    )
+    username = context.telegram_bot_username
+    link = f"https://t.me/{username}?start={code}" if username else None
+    return TelegramLinkOut(code=code, link=link, expires_at=expires)
+
+
+@router.delete("/me/telegram-link", status_code=204, response_class=Response)
+async def telegram_unlink(member: CurrentStaff, context: ContextDep) -> Response:
+    """Stop alerts to my Telegram chat: its address is deleted."""
+    await context.database.run(functools.partial(staff.unlink_telegram, staff_id=member.id))
     return Response(status_code=204)

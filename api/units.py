@@ -1,14 +1,15 @@
-"""Units: list and read the caller's own; admins create them, coordinators rename theirs."""
+"""Units: list and read the caller's own; admins create them, coordinators rename theirs and
+set their on-call address for alerts."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.auth import require_admin, require_manager, sees_unit, visible_units
 from api.deps import ContextDep, CurrentStaff, UnitId
-from api.fields import Name, UnitCode
+from api.fields import Email, Name, UnitCode
 from api.problems import Problem, not_found
 from storage import tables
 from storage.repositories import units
@@ -20,11 +21,12 @@ class UnitOut(BaseModel):
     id: int
     code: str
     name: str
+    on_call_email: str | None = None
 
     @classmethod
     def of(cls, unit: tables.Unit) -> UnitOut:
         assert unit.id is not None
-        return cls(id=unit.id, code=unit.code, name=unit.name)
+        return cls(id=unit.id, code=unit.code, name=unit.name, on_call_email=unit.on_call_email)
 
 
 class UnitIn(BaseModel):
@@ -33,7 +35,11 @@ class UnitIn(BaseModel):
 
 
 class UnitPatch(BaseModel):
-    name: Name
+    name: Name | None = None
+    on_call_email: Email | None = Field(
+        default=None,
+        description="where alerts of anonymous and unassigned flags go; null removes it",
+    )
 
 
 @router.get("/units")
@@ -76,12 +82,20 @@ async def read_unit(unit_id: UnitId, member: CurrentStaff, context: ContextDep) 
 async def rename_unit(
     unit_id: UnitId, body: UnitPatch, member: CurrentStaff, context: ContextDep
 ) -> UnitOut:
+    """Rename the unit, or set its on-call address for alerts (coordinators, admins)."""
+
     def work(session: Session) -> UnitOut:
         unit = units.unit_by_id(session, unit_id=unit_id)
         if unit is None or not sees_unit(member, unit_id):
             raise not_found("unit")
         require_manager(member, unit_id)
-        units.rename_unit(session, unit_id=unit_id, name=body.name)
-        return UnitOut(id=unit_id, code=unit.code, name=body.name)
+        out = UnitOut.of(unit)
+        if body.name is not None:
+            units.rename_unit(session, unit_id=unit_id, name=body.name)
+            out.name = body.name
+        if "on_call_email" in body.model_fields_set:
+            units.set_on_call(session, unit_id=unit_id, email=body.on_call_email)
+            out.on_call_email = body.on_call_email
+        return out
 
     return await context.database.run(work)

@@ -20,6 +20,7 @@ from bot.i18n import LANGUAGES
 from dialogs.model import N_, Ask, Choice, Output, Say, StepKind, Text
 from storage import tables
 from storage.repositories import invites, units
+from storage.repositories import staff as staff_members
 
 NAMES = ("start", "help", "menu", "checkin", "feedback", "info", "language", "stop", "forget")
 # Button namespaces: a button "menu:info" runs the command "info".
@@ -120,6 +121,7 @@ class Chat:
     address_hmac: str
     language: str | None
     seal_address: Callable[[], str]  # the address, sealed for sending prompts to it
+    seal_staff_chat: Callable[[], str] | None = None  # sealed for staff alerts (Telegram)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +163,14 @@ def run(
             enrolled = _enrol(session, argument, chat, now)
             if enrolled is not None:
                 return enrolled
+            if chat.seal_staff_chat is not None and staff_members.link_telegram(
+                session,
+                code=argument,
+                address_hmac=chat.address_hmac,
+                address_sealed=chat.seal_staff_chat(),
+                now=now,
+            ):
+                return Reply([Say(Text(STAFF_LINKED))])
         if argument:
             unit = units.unit_by_code(session, code=argument)
             if unit is not None:
@@ -213,6 +223,12 @@ FORWARDED = N_("I can't use forwarded messages. Please write to me yourself.")
 GROUP = N_("Hi! I only talk in private chats. Please write to me directly.")
 _CANNOT_USE = {"unsupported": UNSUPPORTED, "edited": EDITED, "forwarded": FORWARDED}
 
+STAFF_LINKED = N_(
+    "This chat now gets Kerro's alerts for your staff account. An alert tells only how serious "
+    "a flag is, the unit and the time; open the flag in the staff API."
+)
+STAFF_CHAT_PURPOSE = "staff-chat"  # a staff alert chat's address, sealed
+STAFF_CHANNEL = "telegram"  # the channel whose chats can take staff alerts
 _UNKNOWN_LINK = N_("Sorry, this link doesn't work. Please ask your worker for a new one.")
 
 

@@ -121,6 +121,8 @@ class ConversationService:
             else RiskScreen.load(lemmatizer=voikko_lemmatizer())
         )
         self.help_numbers = help_numbers if help_numbers is not None else HelpNumbers.load()
+        # Called after an update that raised a flag was committed (the alert sender's wake).
+        self.on_flag: Callable[[], None] | None = None
         self._skip_words = {engine.SKIP} | {
             _fold(translator.gettext(engine.SKIP_LABEL)) for translator in translations.all()
         }
@@ -185,12 +187,22 @@ class ConversationService:
         """Process one update exactly once. Retries a transaction that lost a race."""
         for attempt in range(1, RETRIES + 1):
             try:
-                return await self.database.run(functools.partial(self._handle, inbound=inbound))
+                handled, flagged = await self.database.run(
+                    functools.partial(self._handle_flagged, inbound=inbound)
+                )
             except (sa.exc.IntegrityError, sa.exc.OperationalError):
                 if attempt == RETRIES:
                     raise
                 log.info("retrying an update after a conflict (attempt %d)", attempt)
+                continue
+            if flagged and self.on_flag is not None:
+                self.on_flag()
+            return handled
         raise AssertionError("unreachable")
+
+    def _handle_flagged(self, session: Session, *, inbound: Inbound) -> tuple[Handled, bool]:
+        handled = self._handle(session, inbound=inbound)
+        return handled, responses.flags_raised(session)
 
     def _handle(self, session: Session, *, inbound: Inbound) -> Handled:
         now = self.clock()
@@ -400,6 +412,11 @@ class ConversationService:
             address_hmac=reply.address_hmac,
             language=inbound.language,
             seal_address=lambda: self.keyring.seal(inbound.address, purpose=ADDRESS_PURPOSE),
+            seal_staff_chat=(
+                (lambda: self.keyring.seal(inbound.address, purpose=commands.STAFF_CHAT_PURPOSE))
+                if inbound.channel == commands.STAFF_CHANNEL
+                else None
+            ),
         )
         result = commands.run(
             session,

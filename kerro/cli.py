@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import TypeVar
 import click
 from pydantic import ValidationError
 
+from api.fields import EMAIL_PATTERN
 from bot.channels.terminal import TerminalChat, run
 from bot.i18n import LANGUAGES
 from dialogs.loader import SHIPPED, DialogError, Problem, load_directory, load_file
@@ -210,17 +212,28 @@ def unit() -> None:
     """Units."""
 
 
+def _email(value: str | None) -> str | None:
+    if value is not None and (len(value) > 254 or not re.match(EMAIL_PATTERN, value)):
+        raise click.ClickException(f"not an e-mail address: {value!r}")
+    return value
+
+
 @unit.command("add")
 @click.argument("code")
 @click.argument("name")
-def unit_add(code: str, name: str) -> None:
+@click.option("--on-call", "on_call", default=None, help="E-mail for anonymous flags' alerts.")
+def unit_add(code: str, name: str, on_call: str | None) -> None:
     """Add a unit with a short CODE (used in links) and a NAME."""
     if not demo_data.UNIT_CODE.match(code):
         raise click.ClickException("a unit code is 1-64 letters, digits, _ or -")
+    _email(on_call)
     runtime = _runtime()
     try:
         with runtime.database.transaction() as session:
-            units.add_unit(session, code=code, name=name, now=runtime.service.clock())
+            added = units.add_unit(session, code=code, name=name, now=runtime.service.clock())
+            if on_call is not None:
+                assert added.id is not None
+                units.set_on_call(session, unit_id=added.id, email=on_call)
     except units.DuplicateError as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -240,10 +253,22 @@ def staff() -> None:
 )
 @click.option("--unit", "unit_codes", multiple=True, help="A unit they work in (repeatable).")
 @click.option("--days", type=click.IntRange(1, 3650), default=90, help="Token lifetime in days.")
-def staff_add(name: str, role: str, unit_codes: tuple[str, ...], days: int) -> None:
+@click.option("--email", default=None, help="Where their alerts go.")
+@click.option(
+    "--lang", type=click.Choice(LANGUAGES), default=None, help="Language of alerts (default fi)."
+)
+def staff_add(
+    name: str,
+    role: str,
+    unit_codes: tuple[str, ...],
+    days: int,
+    email: str | None,
+    lang: str | None,
+) -> None:
     """Add a member of staff; prints their personal token once, on the last line."""
     if not name.strip() or len(name) > 100:
         raise click.ClickException("a name is 1-100 characters")
+    _email(email)
     if role != "admin" and not unit_codes:
         raise click.ClickException("a caseworker or coordinator needs at least one --unit")
     runtime = _runtime()
@@ -260,6 +285,8 @@ def staff_add(name: str, role: str, unit_codes: tuple[str, ...], days: int) -> N
                 session, name=name, role=role, unit_ids=unit_ids, now=now
             )
             assert member.id is not None
+            if email is not None or lang is not None:
+                staff_members.set_contact(session, staff_id=member.id, email=email, language=lang)
             token, _ = staff_members.issue_token(
                 session, staff_id=member.id, now=now, lifetime=dt.timedelta(days=days)
             )

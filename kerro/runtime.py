@@ -11,6 +11,18 @@ from fastapi import APIRouter, FastAPI
 
 from api.app import create_staff_app
 from api.context import ApiContext
+from bot.alerts import (
+    EMAIL,
+    TELEGRAM,
+    WEBHOOK,
+    AlertChannel,
+    AlertSender,
+    AlertSettings,
+    EmailChannel,
+    SmtpSettings,
+    StaffTelegramChannel,
+    WebhookChannel,
+)
 from bot.app import create_public_app
 from bot.channels.web import WebSettings, web_router
 from bot.i18n import Translations
@@ -59,6 +71,7 @@ class Runtime:
     translations: Translations
     keyring: Keyring
     service: ConversationService
+    alerts: AlertSender
     telegram: Telegram | None = None
 
     def public_app(self) -> FastAPI:
@@ -116,10 +129,55 @@ def build(settings: Settings) -> Runtime:
         risk_screen=risk_screen,
         help_numbers=HelpNumbers.load(),
     )
-    runtime = Runtime(settings, database, dialogs, translations, keyring, service)
+    alert_sender = build_alerts(settings, database, keyring, translations, service)
+    service.on_flag = alert_sender.wake
+    runtime = Runtime(settings, database, dialogs, translations, keyring, service, alert_sender)
     if settings.telegram_token is not None:
         runtime.telegram = build_telegram(settings, runtime)
+        channels = dict(alert_sender.channels)
+        channels[TELEGRAM] = StaffTelegramChannel(runtime.telegram.bot)
+        alert_sender.channels = channels
     return runtime
+
+
+def alert_channels(settings: Settings) -> dict[str, AlertChannel]:
+    """E-mail and the webhook, where they are set up (staff Telegram comes with the bot)."""
+    channels: dict[str, AlertChannel] = {}
+    if settings.smtp_url is not None:
+        channels[EMAIL] = EmailChannel(
+            SmtpSettings.from_url(
+                settings.smtp_url.get_secret_value(),
+                sender=settings.smtp_from,
+                ca_file=settings.smtp_ca_file,
+            )
+        )
+    if settings.alert_webhook_url and settings.alert_webhook_secret is not None:
+        channels[WEBHOOK] = WebhookChannel(
+            url=settings.alert_webhook_url,
+            secret=settings.alert_webhook_secret.get_secret_value(),
+        )
+    return channels
+
+
+def build_alerts(
+    settings: Settings,
+    database: Database,
+    keyring: Keyring,
+    translations: Translations,
+    service: ConversationService,
+) -> AlertSender:
+    return AlertSender(
+        database=database,
+        keyring=keyring,
+        translations=translations,
+        channels=alert_channels(settings),
+        settings=AlertSettings(
+            staff_url=settings.staff_url,
+            escalate_after=dt.timedelta(minutes=settings.alert_escalate_minutes),
+            lease=dt.timedelta(seconds=settings.alert_lease_seconds),
+        ),
+        clock=service.clock,
+    )
 
 
 def build_telegram(settings: Settings, runtime: Runtime) -> Telegram:

@@ -124,7 +124,10 @@ async def serve(
     log.info(
         "public app on http://%s:%d, staff app on http://%s:%d", host, public_port, host, staff_port
     )
-    background = [asyncio.create_task(sweep_forever(runtime))]
+    background = [
+        asyncio.create_task(sweep_forever(runtime)),
+        asyncio.create_task(runtime.alerts.run_forever()),
+    ]
     background += await start_telegram(runtime, polling=telegram_polling)
     settle_heap()
     try:

@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     web_rate_per_session: float = Field(default=60.0, gt=0)  # page requests a minute
     web_rate_per_address: float = Field(default=600.0, gt=0)  # page requests a minute
     web_kiosk_idle_seconds: float = Field(default=60.0, ge=5)  # a kiosk starts over after this
+    smtp_url: SecretStr | None = None  # smtp://user:password@host:587 (STARTTLS) or smtps://
+    smtp_from: str = "kerro@localhost"
+    smtp_ca_file: str | None = None  # trust this CA (e.g. an internal relay's) for TLS
+    alert_webhook_url: str | None = None
+    alert_webhook_secret: SecretStr | None = None
+    staff_url: str = "http://127.0.0.1:8001"  # where alert links point
+    alert_escalate_minutes: float = Field(default=15.0, gt=0)
+    alert_lease_seconds: float = Field(default=60.0, gt=0)  # an unconfirmed alert is resent
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -67,6 +75,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 "KERRO_TELEGRAM_WEBHOOK_SECRET must be set when Telegram sends to KERRO_PUBLIC_URL"
             )
+        if self.alert_webhook_url and not (
+            self.alert_webhook_secret and self.alert_webhook_secret.get_secret_value()
+        ):
+            raise ValueError("KERRO_ALERT_WEBHOOK_SECRET must be set with KERRO_ALERT_WEBHOOK_URL")
+        if self.smtp_url is not None and not self.smtp_url.get_secret_value().startswith(
+            ("smtp://", "smtps://")
+        ):
+            raise ValueError("KERRO_SMTP_URL must look like smtp://user:password@host:587")
         if self.environment is not Environment.DEVELOPMENT:
             key = self.secret_key.get_secret_value() if self.secret_key else ""
             if len(key.encode()) < MIN_SECRET_BYTES:

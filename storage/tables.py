@@ -46,6 +46,8 @@ class Unit(SQLModel, table=True):
     code: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=200)
     created_at: dt.datetime = _time()
+    # Where alerts go for the unit's anonymous flags, and for clients without a caseworker.
+    on_call_email: str | None = Field(default=None, max_length=254)
 
 
 class Client(SQLModel, table=True):
@@ -181,6 +183,14 @@ class Staff(SQLModel, table=True):
     role: str = Field(max_length=20)  # caseworker | coordinator | admin
     active: bool = True
     created_at: dt.datetime = _time()
+    email: str | None = Field(default=None, max_length=254)  # for alerts
+    language: str | None = Field(default=None, max_length=5)  # of alerts; None: Finnish
+    # A linked staff Telegram chat for alerts, as for clients: a keyed HMAC and sealed.
+    telegram_hmac: str | None = Field(default=None, max_length=64)
+    telegram_sealed: str | None = Field(default=None, max_length=400)
+    # A pending one-time link code, stored only as its SHA-256.
+    telegram_code_hash: str | None = Field(default=None, max_length=64, index=True)
+    telegram_code_expires: dt.datetime | None = _time(default=None, nullable=True)
 
 
 class StaffUnit(SQLModel, table=True):
@@ -247,9 +257,43 @@ class Invite(SQLModel, table=True):
     used_at: dt.datetime | None = _time(default=None, nullable=True)
 
 
+class Alert(SQLModel, table=True):
+    """A round of alerts for a flag: 1 when it is raised, 2 when a crisis flag escalates.
+
+    The flag row itself is what triggers round 1: the alert sender makes this row for every
+    flag that has none, so a flag committed is a flag alerted (docs/ARCHITECTURE.md).
+    """
+
+    __table_args__ = (sa.UniqueConstraint("flag_id", "round"),)
+    id: int | None = Field(default=None, primary_key=True)
+    flag_id: int = Field(foreign_key="flag.id")
+    round: int
+    created_at: dt.datetime = _time()
+
+
+class AlertDelivery(SQLModel, table=True):
+    """One alert to one recipient on one channel: leased while sent, kept once sent.
+
+    The recipient is a reference (`staff:<id>`, `unit:<id>`, `webhook`), never an address.
+    """
+
+    __tablename__ = "alert_delivery"
+    __table_args__ = (sa.UniqueConstraint("alert_id", "channel", "recipient"),)
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id")
+    channel: str = Field(max_length=20)  # email | telegram | webhook
+    recipient: str = Field(max_length=40)
+    attempts: int = 0
+    not_before: dt.datetime = _time()
+    sent_at: dt.datetime | None = _time(default=None, nullable=True)
+    dead_reason: str | None = Field(default=None, max_length=200)
+
+
 metadata = SQLModel.metadata
 
 sa.Index("ix_outbox_chat_order", Outbox.channel, Outbox.address_hmac, Outbox.id)  # type: ignore[arg-type]
+sa.Index("ix_flag_created_at", Flag.created_at)  # type: ignore[arg-type]
+sa.Index("ix_alert_delivery_due", AlertDelivery.sent_at, AlertDelivery.not_before)  # type: ignore[arg-type]
 
 # Rows read with Core are turned into models with `model_construct`, which needs the mappers
 # set up; an ORM query would do that on first use, but such a read may come first.

@@ -52,9 +52,19 @@ def add_answers(session: Session, answers: Sequence[dict[str, Any]]) -> None:
     _INSERT_ANSWERS.defer_many(session, answers)
 
 
+_FLAGS_RAISED = "kerro_flags_raised"
+
+
 def add_flags(session: Session, flags: Sequence[dict[str, Any]]) -> None:
     """Insert flags (column values); deferred like answers."""
-    _INSERT_FLAGS.defer_many(session, flags)
+    if flags:
+        _INSERT_FLAGS.defer_many(session, flags)
+        session.info[_FLAGS_RAISED] = True
+
+
+def flags_raised(session: Session) -> bool:
+    """Whether this transaction inserted flags (so that alerts can be looked at at once)."""
+    return bool(session.info.get(_FLAGS_RAISED))
 
 
 def response_by_id(session: Session, *, response_id: int) -> Response | None:

@@ -72,6 +72,65 @@ def add_staff(
     return staff
 
 
+def set_contact(
+    session: Session, *, staff_id: int, email: str | None, language: str | None
+) -> None:
+    """Where a member's alerts go, and in which language (None: Finnish)."""
+    session.connection().execute(
+        sa.update(_staff).where(_staff.c.id == staff_id).values(email=email, language=language)
+    )
+
+
+def issue_telegram_code(
+    session: Session, *, staff_id: int, now: dt.datetime, lifetime: dt.timedelta
+) -> tuple[str, dt.datetime]:
+    """A one-time code that links a staff Telegram chat (`/start <code>`); replaces an
+    earlier one. Stored only as its SHA-256."""
+    code = secrets.token_urlsafe(18)
+    expires = now + lifetime
+    session.connection().execute(
+        sa.update(_staff)
+        .where(_staff.c.id == staff_id)
+        .values(telegram_code_hash=token_hash(code), telegram_code_expires=expires)
+    )
+    return code, expires
+
+
+def link_telegram(
+    session: Session, *, code: str, address_hmac: str, address_sealed: str, now: dt.datetime
+) -> bool:
+    """Use a link code: the chat becomes the member's alert chat. One conditional UPDATE, so
+    a code links one chat at most; False for an unknown or expired code."""
+    result = session.connection().execute(
+        sa.update(_staff)
+        .where(
+            _staff.c.telegram_code_hash == token_hash(code),
+            _staff.c.telegram_code_expires > now,
+            _staff.c.active.is_(True),
+        )
+        .values(
+            telegram_hmac=address_hmac,
+            telegram_sealed=address_sealed,
+            telegram_code_hash=None,
+            telegram_code_expires=None,
+        )
+    )
+    return bool(result.rowcount)
+
+
+def unlink_telegram(session: Session, *, staff_id: int) -> None:
+    session.connection().execute(
+        sa.update(_staff)
+        .where(_staff.c.id == staff_id)
+        .values(
+            telegram_hmac=None,
+            telegram_sealed=None,
+            telegram_code_hash=None,
+            telegram_code_expires=None,
+        )
+    )
+
+
 def staff_by_id(session: Session, *, staff_id: int) -> Staff | None:
     return session.get(Staff, staff_id)
 

@@ -9,7 +9,19 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
-from storage.tables import Answer, Client, Contact, Conversation, Flag, Goal, Response, Unit
+from storage.tables import (
+    Alert,
+    AlertDelivery,
+    Answer,
+    Client,
+    Contact,
+    Conversation,
+    Flag,
+    FlagEvent,
+    Goal,
+    Response,
+    Unit,
+)
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -220,6 +232,11 @@ def forget_client(session: Session, *, client_id: int) -> None:
     response_ids = sa.select(col(Response.id)).where(col(Response.client_id) == client_id)
     connection.execute(sa.delete(Conversation).where(col(Conversation.contact_id).in_(contact_ids)))
     connection.execute(sa.delete(Answer).where(col(Answer.response_id).in_(response_ids)))
+    flag_ids = sa.select(col(Flag.id)).where(col(Flag.response_id).in_(response_ids))
+    alert_ids = sa.select(col(Alert.id)).where(col(Alert.flag_id).in_(flag_ids))
+    connection.execute(sa.delete(AlertDelivery).where(col(AlertDelivery.alert_id).in_(alert_ids)))
+    connection.execute(sa.delete(Alert).where(col(Alert.flag_id).in_(flag_ids)))
+    connection.execute(sa.delete(FlagEvent).where(col(FlagEvent.flag_id).in_(flag_ids)))
     connection.execute(sa.delete(Flag).where(col(Flag.response_id).in_(response_ids)))
     connection.execute(sa.delete(Response).where(col(Response.client_id) == client_id))
     connection.execute(sa.delete(Contact).where(col(Contact.client_id) == client_id))
@@ -235,6 +252,13 @@ def units_by_ids(session: Session, *, unit_ids: frozenset[int] | None) -> Sequen
 
 def rename_unit(session: Session, *, unit_id: int, name: str) -> None:
     session.connection().execute(sa.update(Unit).where(col(Unit.id) == unit_id).values(name=name))
+
+
+def set_on_call(session: Session, *, unit_id: int, email: str | None) -> None:
+    """The address that gets the unit's anonymous and unassigned alerts (None: none)."""
+    session.connection().execute(
+        sa.update(Unit).where(col(Unit.id) == unit_id).values(on_call_email=email)
+    )
 
 
 def list_clients(

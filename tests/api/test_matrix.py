@@ -125,6 +125,12 @@ CASES = {
     ),
     "audit": Case("GET", "/api/v1/audit", {"admin": 200}),
     "me.revoke": Case("POST", "/api/v1/me/revoke", {actor: 204 for actor in EVERYONE}),
+    "me.telegram_link": Case(
+        "POST", "/api/v1/me/telegram-link", {actor: 201 for actor in EVERYONE}
+    ),
+    "me.telegram_unlink": Case(
+        "DELETE", "/api/v1/me/telegram-link", {actor: 204 for actor in EVERYONE}
+    ),
 }
 
 

@@ -1,0 +1,445 @@
+"""Staff alerts: a flag reaches the right member of staff within seconds, and says nothing of
+the person.
+
+- Every committed flag gets a first round of alerts (the flag row is the trigger): to the
+  client's caseworker (e-mail, their linked Telegram chat), else to the unit's on-call
+  address; and to the signed webhook. An open crisis flag that nobody acknowledged within
+  `escalate_after` gets a second round: the unit's coordinators and its on-call address.
+- An alert holds the severity, the unit, the time and a link to the flag in the staff API:
+  no message text, no name or alias, no client id, case reference or chat id.
+- Each delivery is leased while it is sent and marked sent after; a crash mid-send sends it
+  again when the lease ends (at least once). Failures back off exponentially and end as dead
+  letters with a reason. Logs hold ids and reasons only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import unquote, urlsplit
+
+from sqlmodel import Session
+
+from bot.commands import STAFF_CHAT_PURPOSE
+from bot.i18n import Translations, Translator
+from bot.service import utc_now
+from dialogs.model import N_
+from storage.crypto import Keyring, SealError
+from storage.db import Database
+from storage.repositories import alerts
+from storage.tables import Flag, Staff, Unit
+
+if TYPE_CHECKING:  # aiogram takes seconds to import: only a configured bot needs it
+    from aiogram import Bot
+
+log = logging.getLogger(__name__)
+
+EMAIL = "email"
+TELEGRAM = "telegram"
+WEBHOOK = "webhook"
+ALERT_LANGUAGE = "fi"  # when a member of staff has not chosen one
+
+LEVELS = {"crisis": N_("crisis"), "concern": N_("concern")}
+SUBJECT = N_("Kerro: a {level} flag in {unit}")
+ESCALATED_SUBJECT = N_("Kerro: a {level} flag in {unit} is not acknowledged")
+BODY = N_(
+    "A {level} flag was raised in {unit} ({code}) at {time} UTC.\nOpen it in the staff API: {link}"
+)
+ESCALATED = N_("Nobody has acknowledged it in {minutes} minutes.")
+PRIVACY = N_("This alert holds no text and no name: read them in the staff API.")
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What an alert says. Nothing here identifies the writer."""
+
+    alert_id: int
+    delivery_id: int
+    flag_id: int
+    level: str
+    unit_code: str
+    unit_name: str
+    raised_at: dt.datetime
+    link: str
+    escalation: bool
+    escalate_minutes: int
+
+    def subject(self, translator: Translator) -> str:
+        template = ESCALATED_SUBJECT if self.escalation else SUBJECT
+        return translator.gettext(template).format(
+            level=translator.gettext(LEVELS.get(self.level, self.level)), unit=self.unit_name
+        )
+
+    def body(self, translator: Translator) -> str:
+        lines = [
+            translator.gettext(BODY).format(
+                level=translator.gettext(LEVELS.get(self.level, self.level)),
+                unit=self.unit_name,
+                code=self.unit_code,
+                time=self.raised_at.strftime("%Y-%m-%d %H:%M"),
+                link=self.link,
+            )
+        ]
+        if self.escalation:
+            lines.append(translator.gettext(ESCALATED).format(minutes=self.escalate_minutes))
+        lines.append(translator.gettext(PRIVACY))
+        return "\n\n".join(lines)
+
+    def document(self) -> dict[str, object]:
+        """The webhook's body."""
+        return {
+            "alert": self.alert_id,
+            "flag": self.flag_id,
+            "level": self.level,
+            "unit": {"code": self.unit_code, "name": self.unit_name},
+            "raised_at": self.raised_at.isoformat(),
+            "escalation": self.escalation,
+            "link": self.link,
+        }
+
+
+class AlertChannel(Protocol):
+    """A way to reach staff. `address` is an e-mail address, a chat id, or empty."""
+
+    async def send(self, *, address: str, notice: Notice, translator: Translator) -> None: ...
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = None
+    implicit_tls: bool = False  # smtps://; else STARTTLS is required
+    tls_context: ssl.SSLContext | None = None
+    timeout: float = 20.0
+
+    @classmethod
+    def from_url(cls, url: str, *, sender: str, ca_file: str | None = None) -> SmtpSettings:
+        """`smtp://user:pass@host:587` (STARTTLS) or `smtps://user:pass@host:465`."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("KERRO_SMTP_URL must look like smtp://user:password@host:587")
+        implicit = parts.scheme == "smtps"
+        context = ssl.create_default_context(cafile=ca_file) if ca_file else None
+        return cls(
+            host=parts.hostname,
+            port=parts.port or (465 if implicit else 587),
+            sender=sender,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            implicit_tls=implicit,
+            tls_context=context,
+        )
+
+
+@dataclass
+class EmailChannel:
+    smtp: SmtpSettings
+
+    async def send(self, *, address: str, notice: Notice, translator: Translator) -> None:
+        import aiosmtplib
+
+        message = EmailMessage()
+        message["From"] = self.smtp.sender
+        message["To"] = address
+        message["Subject"] = notice.subject(translator)
+        message["Date"] = format_datetime(utc_now())
+        # The same delivery always has the same Message-ID, so that a copy sent again after
+        # a crash can be recognised as the same message.
+        message["Message-ID"] = f"<kerro-alert-{notice.delivery_id}@kerro.invalid>"
+        message.set_content(notice.body(translator))
+        await aiosmtplib.send(
+            message,
+            hostname=self.smtp.host,
+            port=self.smtp.port,
+            username=self.smtp.username,
+            password=self.smtp.password,
+            use_tls=self.smtp.implicit_tls,
+            start_tls=not self.smtp.implicit_tls,
+            tls_context=self.smtp.tls_context,
+            timeout=self.smtp.timeout,
+        )
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """`sha256=<hex of HMAC-SHA256(secret, timestamp + "." + body)>`."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"sha256={digest.hexdigest()}"
+
+
+class WebhookError(RuntimeError):
+    pass
+
+
+@dataclass
+class WebhookChannel:
+    """POSTs the notice as JSON, signed: `X-Kerro-Timestamp` (Unix seconds) and
+    `X-Kerro-Signature`. A receiver recomputes the signature and rejects old timestamps."""
+
+    url: str
+    secret: str
+    timeout: float = 10.0
+    now: Callable[[], float] = time.time
+
+    async def send(self, *, address: str, notice: Notice, translator: Translator) -> None:
+        import aiohttp
+
+        body = json.dumps(notice.document(), separators=(",", ":"), sort_keys=True).encode()
+        timestamp = str(int(self.now()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Kerro-Timestamp": timestamp,
+            "X-Kerro-Signature": sign(self.secret, timestamp, body),
+        }
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.post(self.url, data=body, headers=headers) as answer,
+        ):
+            if answer.status >= 300:
+                raise WebhookError(f"the webhook answered {answer.status}")
+
+
+@dataclass
+class StaffTelegramChannel:
+    """A plain message to a linked staff chat, through the bot."""
+
+    bot: Bot
+
+    async def send(self, *, address: str, notice: Notice, translator: Translator) -> None:
+        text = f"{notice.subject(translator)}\n\n{notice.body(translator)}"
+        await self.bot.send_message(chat_id=address, text=text, parse_mode=None)
+
+
+@dataclass
+class AlertSettings:
+    staff_url: str = "http://127.0.0.1:8001"
+    escalate_after: dt.timedelta = dt.timedelta(minutes=15)
+    lease: dt.timedelta = dt.timedelta(seconds=60)
+    max_attempts: int = 8
+    max_backoff: float = 600.0
+    batch: int = 50
+    idle_poll: float = 0.5  # seconds between looks when nothing wakes the sender
+    # Flags older than this when the sender first sees them are not alerted any more.
+    horizon: dt.timedelta = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    delivery_id: int
+    channel: str
+    address: str
+    language: str
+    attempts: int
+    notice: Notice
+
+
+@dataclass
+class AlertSender:
+    database: Database
+    keyring: Keyring
+    translations: Translations
+    channels: Mapping[str, AlertChannel]
+    settings: AlertSettings = field(default_factory=AlertSettings)
+    clock: Callable[[], dt.datetime] = utc_now
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def wake(self) -> None:
+        """A flag may have been committed: look now."""
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        log.info("alert sender started (%s)", ", ".join(sorted(self.channels)) or "no channels")
+        while True:
+            try:
+                sent = await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database may be away for a while: try again soon
+                log.warning("the alert sender could not read its alerts", exc_info=True)
+                sent = 0
+            if sent == 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.idle_poll)
+
+    async def tick(self) -> int:
+        """One round: plan the alerts of new and overdue flags, lease what is due, send it."""
+        jobs = await self.database.run(self._plan_and_lease)
+        if jobs:
+            await asyncio.gather(*(self._send(job) for job in jobs))
+        return len(jobs)
+
+    def _plan_and_lease(self, session: Session) -> list[_Job]:
+        now = self.clock()
+        since = now - self.settings.horizon
+        for flag in alerts.unalerted_flags(session, since=since, limit=self.settings.batch):
+            self._add_round(session, flag=flag, round_=alerts.FIRST, now=now)
+        for flag in alerts.escalation_due(
+            session,
+            raised_before=now - self.settings.escalate_after,
+            since=since,
+            limit=self.settings.batch,
+        ):
+            self._add_round(session, flag=flag, round_=alerts.ESCALATION, now=now)
+        return self._lease(session, now=now)
+
+    def _add_round(self, session: Session, *, flag: Flag, round_: int, now: dt.datetime) -> None:
+        assert flag.id is not None
+        recipients = self._recipients(session, flag=flag, round_=round_)
+        added = alerts.add_round(
+            session, flag_id=flag.id, round_=round_, recipients=recipients, now=now
+        )
+        if added is not None and not recipients:
+            log.warning("flag %d: no alert recipient in round %d", flag.id, round_)
+
+    def _recipients(self, session: Session, *, flag: Flag, round_: int) -> list[tuple[str, str]]:
+        staff: list[Staff] = []
+        if round_ == alerts.FIRST:
+            if flag.client_id is not None:
+                caseworker = alerts.caseworker_of(session, client_id=flag.client_id)
+                staff = [caseworker] if caseworker is not None else []
+        else:
+            staff = list(alerts.coordinators_of(session, unit_id=flag.unit_id))
+        recipients: list[tuple[str, str]] = []
+        for member in staff:
+            if EMAIL in self.channels and member.email:
+                recipients.append((EMAIL, f"staff:{member.id}"))
+            if TELEGRAM in self.channels and member.telegram_sealed:
+                recipients.append((TELEGRAM, f"staff:{member.id}"))
+        unit = session.get(Unit, flag.unit_id)
+        on_call = EMAIL in self.channels and unit is not None and unit.on_call_email
+        # The on-call address: for anonymous flags and clients nobody can be reached for in
+        # the first round, always when a flag escalates.
+        if on_call and (round_ == alerts.ESCALATION or not recipients):
+            recipients.append((EMAIL, f"unit:{flag.unit_id}"))
+        if WEBHOOK in self.channels:
+            recipients.append((WEBHOOK, WEBHOOK))
+        return recipients
+
+    def _lease(self, session: Session, *, now: dt.datetime) -> list[_Job]:
+        jobs: list[_Job] = []
+        for item in alerts.due(session, now=now, limit=self.settings.batch):
+            delivery = item.delivery
+            assert delivery.id is not None
+            if item.round == alerts.ESCALATION and item.flag.status != "open":
+                alerts.dead_letter(
+                    session, delivery_id=delivery.id, reason="acknowledged before escalation"
+                )
+                continue
+            if delivery.channel not in self.channels:
+                alerts.dead_letter(
+                    session, delivery_id=delivery.id, reason=f"{delivery.channel} is not set up"
+                )
+                continue
+            target = self._address(session, channel=delivery.channel, recipient=delivery.recipient)
+            if target is None:
+                alerts.dead_letter(session, delivery_id=delivery.id, reason="no address")
+                log.warning("alert delivery %d: the recipient has no address", delivery.id)
+                continue
+            address, language = target
+            alerts.lease(session, ids=[delivery.id], until=now + self.settings.lease)
+            jobs.append(
+                _Job(
+                    delivery_id=delivery.id,
+                    channel=delivery.channel,
+                    address=address,
+                    language=language,
+                    attempts=delivery.attempts + 1,
+                    notice=self._notice(item, delivery_id=delivery.id),
+                )
+            )
+        return jobs
+
+    def _address(self, session: Session, *, channel: str, recipient: str) -> tuple[str, str] | None:
+        """The recipient's address on the channel and their language; None: none now."""
+        kind, _, number = recipient.partition(":")
+        if channel == WEBHOOK:
+            return "", ALERT_LANGUAGE
+        if kind == "unit":
+            unit = session.get(Unit, int(number))
+            if unit is None or not unit.on_call_email:
+                return None
+            return unit.on_call_email, ALERT_LANGUAGE
+        member = alerts.staff_by_id(session, staff_id=int(number))
+        if member is None or not member.active:
+            return None
+        language = member.language or ALERT_LANGUAGE
+        if channel == EMAIL:
+            return (member.email, language) if member.email else None
+        if member.telegram_sealed is None:
+            return None
+        try:
+            chat = self.keyring.open(member.telegram_sealed, purpose=STAFF_CHAT_PURPOSE)
+        except SealError:
+            return None
+        return chat, language
+
+    def _notice(self, item: alerts.Due, *, delivery_id: int) -> Notice:
+        flag = item.flag
+        assert flag.id is not None
+        return Notice(
+            alert_id=item.delivery.alert_id,
+            delivery_id=delivery_id,
+            flag_id=flag.id,
+            level=flag.level,
+            unit_code=item.unit.code,
+            unit_name=item.unit.name,
+            raised_at=flag.created_at,
+            link=f"{self.settings.staff_url.rstrip('/')}/api/v1/flags/{flag.id}",
+            escalation=item.round == alerts.ESCALATION,
+            escalate_minutes=round(self.settings.escalate_after.total_seconds() / 60),
+        )
+
+    async def _send(self, job: _Job) -> None:
+        channel = self.channels[job.channel]
+        translator = self.translations.get(job.language)
+        try:
+            # A send never outlives half its lease, so that it is not sent twice at once.
+            async with asyncio.timeout(self.settings.lease.total_seconds() / 2):
+                await channel.send(address=job.address, notice=job.notice, translator=translator)
+        except Exception as error:
+            await self._failed(job, type(error).__name__)
+        else:
+            now = self.clock()
+            await self.database.run(
+                lambda session: alerts.delivered(session, delivery_id=job.delivery_id, now=now)
+            )
+            log.info("alert delivery %d sent (%s)", job.delivery_id, job.channel)
+
+    async def _failed(self, job: _Job, reason: str) -> None:
+        if job.attempts >= self.settings.max_attempts:
+            log.warning(
+                "alert delivery %d dead after %d attempts (%s)",
+                job.delivery_id,
+                job.attempts,
+                reason,
+            )
+            await self.database.run(
+                lambda session: alerts.dead_letter(
+                    session,
+                    delivery_id=job.delivery_id,
+                    reason=f"{reason} after {job.attempts} attempts",
+                )
+            )
+            return
+        delay = dt.timedelta(seconds=min(self.settings.max_backoff, 2.0**job.attempts))
+        log.info("alert delivery %d failed (%s); retrying in %s", job.delivery_id, reason, delay)
+        at = self.clock() + delay
+        await self.database.run(
+            lambda session: alerts.retry_later(session, delivery_id=job.delivery_id, at=at)
+        )
