@@ -34,6 +34,7 @@ from api.problems import not_found
 from api.texts import open_text
 from storage import tables
 from storage.repositories import responses, units
+from storage.repositories.staff import Member
 
 router = APIRouter(tags=["responses"])
 MIN_GROUP = 5
@@ -155,6 +156,37 @@ def _plain(
     }
 
 
+def _visible(
+    session: Session,
+    member: Member,
+    *,
+    unit_id: int | None,
+    client_id: int | None,
+    dialog_id: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    before_id: int | None,
+    limit: int,
+) -> tuple[list[tables.Response], dict[int, list[responses.AnswerRow]]]:
+    """The identified responses the caller may see, newest first, with their answers."""
+    found = list(
+        responses.list_identified(
+            session,
+            unit_ids=visible_units(member),
+            caseworker_id=own_clients_only(member),
+            unit_id=unit_id,
+            client_id=client_id,
+            dialog_id=dialog_id,
+            since=since,
+            until=until,
+            before_id=before_id,
+            limit=limit,
+        )
+    )
+    ids = [response.id for response in found if response.id is not None]
+    return found, responses.answers_for(session, response_ids=ids)
+
+
 @router.get("/responses", openapi_extra=PERSON_LINKED, response_model=ResponsePage)
 async def list_responses(
     member: CurrentStaff,
@@ -171,10 +203,9 @@ async def list_responses(
     """Responses in clients' own names, newest first. Page on with `before=next_before`."""
 
     def work(session: Session) -> dict[str, Any]:
-        found = responses.list_identified(
+        found, answers = _visible(
             session,
-            unit_ids=visible_units(member),
-            caseworker_id=own_clients_only(member),
+            member,
             unit_id=unit_id,
             client_id=client_id,
             dialog_id=dialog_id,
@@ -183,8 +214,6 @@ async def list_responses(
             before_id=before,
             limit=limit,
         )
-        ids = [response.id for response in found if response.id is not None]
-        answers = responses.answers_for(session, response_ids=ids)
         items = [_plain(context, response, answers[response.id or 0]) for response in found]
         audit.record(
             session,
@@ -306,10 +335,9 @@ async def export_responses(
     """The same responses as the listing, one answer a row, newest first (at most 10,000)."""
 
     def work(session: Session) -> str:
-        found = responses.list_identified(
+        found, answers = _visible(
             session,
-            unit_ids=visible_units(member),
-            caseworker_id=own_clients_only(member),
+            member,
             unit_id=unit_id,
             client_id=client_id,
             dialog_id=dialog_id,
@@ -318,8 +346,6 @@ async def export_responses(
             before_id=None,
             limit=CSV_LIMIT,
         )
-        ids = [response.id for response in found if response.id is not None]
-        answers = responses.answers_for(session, response_ids=ids)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
