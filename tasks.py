@@ -47,8 +47,11 @@ def ensure_environment() -> None:
 
 def run(args: list[str]) -> None:
     _call(BIN / "kerro", "demo")
-    print("\nThe demo unit's web chat: http://127.0.0.1:8000/chat/demo")
-    print("The staff app's API description: http://127.0.0.1:8001/api/v1/docs")
+    host = os.environ.get("KERRO_HOST", "127.0.0.1")
+    public = f"http://{host}:{os.environ.get('KERRO_PUBLIC_PORT', '8000')}"
+    staff = f"http://{host}:{os.environ.get('KERRO_STAFF_PORT', '8001')}"
+    print(f"\nThe demo unit's web chat: {public}/chat/demo (its kiosk: {public}/kiosk/demo)")
+    print(f"The staff app's API description: {staff}/api/v1/docs")
     print("Chat in a terminal meanwhile: .venv/bin/kerro chat youth_checkin --client DEMO-1\n")
     os.execv(BIN / "kerro", [str(BIN / "kerro"), "serve", *args])
 
