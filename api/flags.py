@@ -28,11 +28,11 @@ from api.fields import Note
 from api.problems import Problem, not_found
 from api.texts import open_text, opened_texts
 from storage import tables
+from storage.crypto import Purpose
 from storage.repositories import flags, staff
 from storage.repositories.staff import Member
 
 router = APIRouter(tags=["flags"])
-NOTE_PURPOSE = "flag-note"
 Status = Literal["open", "acknowledged", "resolved"]
 
 
@@ -166,7 +166,7 @@ async def read_flag(
                 note=(
                     None
                     if event.note_sealed is None
-                    else open_text(context, event.note_sealed, purpose=NOTE_PURPOSE)
+                    else open_text(context, event.note_sealed, purpose=Purpose.FLAG_NOTE)
                 ),
                 at=event.at,
             )
@@ -215,7 +215,7 @@ async def _change(
             ):
                 raise Problem(409, "staff_id: nobody of the flag's unit has that id")
             new_assignee = assignee_id
-        sealed = None if note is None else context.keyring.seal(note, purpose=NOTE_PURPOSE)
+        sealed = None if note is None else context.keyring.seal(note, purpose=Purpose.FLAG_NOTE)
         flags.change(
             session,
             flag=flag,

@@ -5,14 +5,13 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from api.context import ApiContext
-from bot.service import TEXT_PURPOSE
-from storage.crypto import SealError
+from storage.crypto import Purpose, SealError
 from storage.repositories import responses
 
 UNREADABLE = "(this text cannot be opened with the current key)"
 
 
-def open_text(context: ApiContext, sealed: str, *, purpose: str = TEXT_PURPOSE) -> str:
+def open_text(context: ApiContext, sealed: str, *, purpose: Purpose = Purpose.ANSWER_TEXT) -> str:
     try:
         return context.keyring.open(sealed, purpose=purpose)
     except SealError:

@@ -34,9 +34,8 @@ from sqlmodel import Session
 from api.app import create_staff_app
 from api.context import ApiContext
 from bench.common import Rate, postgres_database
-from bot.service import TEXT_PURPOSE
 from dialogs.scoring import WELLBEING_DIMENSIONS
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.repositories import staff
 
@@ -66,7 +65,7 @@ def load(url: str) -> dict[str, Any]:
     """Bulk-load the data set; returns ids the benchmark uses."""
     rng = random.Random(7)
     clients_per_unit = CASEWORKERS_PER_UNIT * CLIENTS_PER_CASEWORKER
-    sealed_texts = [KEYRING.seal(f"free text {i}", purpose=TEXT_PURPOSE) for i in range(200)]
+    sealed_texts = [KEYRING.seal(f"free text {i}", purpose=Purpose.ANSWER_TEXT) for i in range(200)]
     with _connect(url) as connection, connection.cursor() as cursor:
         with cursor.copy("COPY unit (id, code, name, created_at) FROM STDIN") as copy:
             for unit in range(1, UNITS + 1):

@@ -32,11 +32,10 @@ from urllib.parse import unquote, urlsplit
 
 from sqlmodel import Session
 
-from bot.commands import STAFF_CHAT_PURPOSE
 from bot.i18n import Translations, Translator
 from bot.service import utc_now
 from dialogs.model import N_
-from storage.crypto import Keyring, SealError
+from storage.crypto import Keyring, Purpose, SealError
 from storage.db import Database
 from storage.repositories import alerts
 from storage.tables import Flag, Staff, Unit
@@ -384,7 +383,7 @@ class AlertSender:
         if member.telegram_sealed is None:
             return None
         try:
-            chat = self.keyring.open(member.telegram_sealed, purpose=STAFF_CHAT_PURPOSE)
+            chat = self.keyring.open(member.telegram_sealed, purpose=Purpose.STAFF_CHAT)
         except SealError:
             return None
         return chat, language

@@ -227,7 +227,6 @@ STAFF_LINKED = N_(
     "This chat now gets Kerro's alerts for your staff account. An alert tells only how serious "
     "a flag is, the unit and the time; open the flag in the staff API."
 )
-STAFF_CHAT_PURPOSE = "staff-chat"  # a staff alert chat's address, sealed
 STAFF_CHANNEL = "telegram"  # the channel whose chats can take staff alerts
 _UNKNOWN_LINK = N_("Sorry, this link doesn't work. Please ask your worker for a new one.")
 

@@ -44,14 +44,12 @@ from dialogs.model import (
 )
 from dialogs.risk import RiskLevel, RiskScreen, Screening, voikko_lemmatizer
 from storage import tables
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.repositories import conversations, outbox, responses, units, updates
 
 log = logging.getLogger(__name__)
 
-TEXT_PURPOSE = "answer-text"
-ADDRESS_PURPOSE = "chat-address"
 RETRIES = 3
 CLAIM_RETENTION = dt.timedelta(days=7)
 # The risk screen's flags, and the answer that keeps (sealed) a screened text that was not the
@@ -411,9 +409,9 @@ class ConversationService:
             channel=inbound.channel,
             address_hmac=reply.address_hmac,
             language=inbound.language,
-            seal_address=lambda: self.keyring.seal(inbound.address, purpose=ADDRESS_PURPOSE),
+            seal_address=lambda: self.keyring.seal(inbound.address, purpose=Purpose.CHAT_ADDRESS),
             seal_staff_chat=(
-                (lambda: self.keyring.seal(inbound.address, purpose=commands.STAFF_CHAT_PURPOSE))
+                (lambda: self.keyring.seal(inbound.address, purpose=Purpose.STAFF_CHAT))
                 if inbound.channel == commands.STAFF_CHANNEL
                 else None
             ),
@@ -641,7 +639,7 @@ class ConversationService:
             "number": record.number,
             "choice": record.choice,
             "text_sealed": (
-                self.keyring.seal(record.text, purpose=TEXT_PURPOSE)
+                self.keyring.seal(record.text, purpose=Purpose.ANSWER_TEXT)
                 if record.text is not None
                 else None
             ),
@@ -683,7 +681,7 @@ class ConversationService:
         return response
 
     def open_address(self, message: tables.Outbox) -> str:
-        return self.keyring.open(message.address_sealed, purpose=ADDRESS_PURPOSE)
+        return self.keyring.open(message.address_sealed, purpose=Purpose.CHAT_ADDRESS)
 
 
 class _Reply:
@@ -713,7 +711,7 @@ class _Reply:
         messages = rendered if self.acknowledgement is None else [self.acknowledgement, *rendered]
         if messages:
             now = self.service.clock()
-            sealed = self.service.keyring.seal(self.inbound.address, purpose=ADDRESS_PURPOSE)
+            sealed = self.service.keyring.seal(self.inbound.address, purpose=Purpose.CHAT_ADDRESS)
             outbox.enqueue(
                 session,
                 [

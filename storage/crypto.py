@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import os
+from enum import StrEnum
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -18,6 +19,20 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 _VERSION = "v1"
 MIN_SECRET_BYTES = 32
+
+
+class Purpose(StrEnum):
+    """What a sealed value (or a keyed hash) is for; the value is bound into it.
+
+    The values are part of the stored data: changing one makes what was sealed under it
+    unreadable.
+    """
+
+    ANSWER_TEXT = "answer-text"  # a free-text answer (P2)
+    CHAT_ADDRESS = "chat-address"  # a chat's address, to deliver the outbox and prompts to
+    STAFF_CHAT = "staff-chat"  # a staff member's Telegram chat, for alerts
+    FLAG_NOTE = "flag-note"  # a worker's note on a flag
+    WEB_SESSION = "web-session"  # the keyed hash that signs a web chat's session cookie
 
 
 class SealError(ValueError):
@@ -39,12 +54,12 @@ class Keyring:
         message = f"{channel}\x00{address}".encode()
         return hmac.new(self._hmac_key, message, hashlib.sha256).hexdigest()
 
-    def seal(self, plaintext: str, *, purpose: str) -> str:
+    def seal(self, plaintext: str, *, purpose: Purpose) -> str:
         nonce = os.urandom(12)
         sealed = self._aead.encrypt(nonce, plaintext.encode(), purpose.encode())
         return f"{_VERSION}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
-    def open(self, token: str, *, purpose: str) -> str:
+    def open(self, token: str, *, purpose: Purpose) -> str:
         version, _, body = token.partition(".")
         if version != _VERSION:
             raise SealError("unknown seal version")

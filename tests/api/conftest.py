@@ -19,9 +19,8 @@ from fastapi import FastAPI
 
 from api.app import create_staff_app
 from api.context import ApiContext
-from bot.service import TEXT_PURPOSE
 from storage import tables
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.repositories import audit, responses, staff, units
 from tests.conftest import Clock
@@ -78,7 +77,7 @@ def _add_response(
                 "measure": "note",
                 "number": None,
                 "choice": None,
-                "text_sealed": keyring.seal(note, purpose=TEXT_PURPOSE),
+                "text_sealed": keyring.seal(note, purpose=Purpose.ANSWER_TEXT),
             }
         )
     responses.add_answers(

@@ -3,9 +3,9 @@ from __future__ import annotations
 import httpx
 
 from bot.messages import Kind
-from bot.service import ADDRESS_PURPOSE, ConversationService
+from bot.service import ConversationService
 from storage import tables
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from tests.api.conftest import World, bearer
 from tests.bot.helpers import Chat, rows
@@ -52,7 +52,7 @@ async def test_an_invite_links_the_chat_once_and_asks_before_storing_the_address
     [contact] = rows(database, tables.Contact)
     assert contact.prompts is True
     assert contact.address_sealed is not None
-    assert keyring.open(contact.address_sealed, purpose=ADDRESS_PURPOSE) == "5001"
+    assert keyring.open(contact.address_sealed, purpose=Purpose.CHAT_ADDRESS) == "5001"
 
     # Single use: another chat cannot use the code again.
     other = Chat(service, "5002")

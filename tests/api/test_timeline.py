@@ -8,9 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.service import TEXT_PURPOSE
 from storage import tables
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.repositories import responses, units
 from tests.api.conftest import World, bearer
@@ -58,7 +57,7 @@ def _checkin(
                     "goal_id": None,
                     "number": None,
                     "skipped": False,
-                    "text_sealed": keyring.seal(text, purpose=TEXT_PURPOSE),
+                    "text_sealed": keyring.seal(text, purpose=Purpose.ANSWER_TEXT),
                 }
             )
         responses.add_answers(

@@ -9,10 +9,10 @@ import logging
 import pytest
 
 from bot.messages import Kind, Message
-from bot.service import RISK_MEASURE, RISK_RULE, TEXT_PURPOSE, ConversationService
+from bot.service import RISK_MEASURE, RISK_RULE, ConversationService
 from dialogs import engine, helplines
 from storage import tables
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from tests.bot.helpers import Chat, all_cells, rows
 from tests.bot.test_service import enrol
@@ -67,7 +67,7 @@ async def test_a_crisis_at_a_question_gets_the_help_numbers_first_and_one_flag(
     [kept] = rows(database, tables.Answer)
     assert kept.measure == RISK_MEASURE
     assert kept.text_sealed is not None
-    assert keyring.open(kept.text_sealed, purpose=TEXT_PURPOSE) == CRISIS[language]
+    assert keyring.open(kept.text_sealed, purpose=Purpose.ANSWER_TEXT) == CRISIS[language]
     assert not [cell for cell in all_cells(database) if CRISIS[language] in cell[2]]
 
     # The conversation goes on: the next answer is taken, and no second flag appears.
@@ -94,7 +94,9 @@ async def test_a_crisis_in_a_text_answer_flags_the_answer_and_the_dialog_ends_ki
     [flag] = rows(database, tables.Flag)
     assert (flag.level, flag.client_id) == ("crisis", None)
     comment = [a for a in rows(database, tables.Answer) if a.measure == "comment"]
-    assert [keyring.open(a.text_sealed, purpose=TEXT_PURPOSE) for a in comment] == ["jag vill dö"]
+    assert [keyring.open(a.text_sealed, purpose=Purpose.ANSWER_TEXT) for a in comment] == [
+        "jag vill dö"
+    ]
     assert RISK_MEASURE not in {a.measure for a in rows(database, tables.Answer)}
 
 
@@ -184,7 +186,7 @@ async def test_an_enrolled_clients_crisis_outside_a_dialog_reaches_their_unit(
     assert (response.anonymous, response.client_id, response.completed) == (False, client_id, True)
     [kept] = rows(database, tables.Answer)
     assert kept.text_sealed is not None
-    assert keyring.open(kept.text_sealed, purpose=TEXT_PURPOSE) == "mä en jaksa elää"
+    assert keyring.open(kept.text_sealed, purpose=Purpose.ANSWER_TEXT) == "mä en jaksa elää"
 
 
 async def test_a_concern_outside_a_dialog_keeps_the_usual_reply(

@@ -7,10 +7,10 @@ import pytest
 
 from bot.i18n import Translations, Translator
 from bot.messages import Kind
-from bot.service import TEXT_PURPOSE, ConversationService
+from bot.service import ConversationService
 from dialogs.model import Dialog, Text
 from storage import tables
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.repositories import units
 from tests.bot.helpers import Chat, all_cells, rows
@@ -68,7 +68,7 @@ async def test_a_complete_identified_checkin_is_stored(
     ]
     note = answers[6]
     assert note.text_sealed is not None
-    assert keyring.open(note.text_sealed, purpose=TEXT_PURPOSE) == "My bike was stolen"
+    assert keyring.open(note.text_sealed, purpose=Purpose.ANSWER_TEXT) == "My bike was stolen"
     assert {a.dialog_version for a in answers} == {service.dialogs["youth_checkin"].version}
     assert rows(database, tables.Conversation) == []
     assert rows(database, tables.Outbox) == []

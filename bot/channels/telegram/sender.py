@@ -30,9 +30,9 @@ from sqlmodel import Session
 
 from bot.channels.telegram.render import keyboard, merge, split
 from bot.messages import Acknowledgement, Message, Outgoing, outgoing_from_payload
-from bot.service import ADDRESS_PURPOSE, utc_now
+from bot.service import utc_now
 from storage import tables
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.repositories import outbox, units
 
@@ -142,7 +142,7 @@ class TelegramSender:
             jobs.append(
                 _Job(
                     address_hmac=head.address_hmac,
-                    chat_id=self.keyring.open(head.address_sealed, purpose=ADDRESS_PURPOSE),
+                    chat_id=self.keyring.open(head.address_sealed, purpose=Purpose.CHAT_ADDRESS),
                     ids=ids,
                     items=[outgoing_from_payload(row.payload) for row in rows],
                     attempts=head.attempts + 1,

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Purpose
 
 COOKIE = "kerro_session"
 LANGUAGE_COOKIE = "kerro_language"
@@ -37,7 +37,7 @@ class WebSession:
 
 
 def _mac(keyring: Keyring, token: str, issued: int) -> str:
-    return keyring.address_hmac("web-session", f"{token}.{issued}")[:_MAC_LENGTH]
+    return keyring.address_hmac(Purpose.WEB_SESSION, f"{token}.{issued}")[:_MAC_LENGTH]
 
 
 def new_session(now: float | None = None) -> WebSession:

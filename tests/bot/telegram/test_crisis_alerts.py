@@ -13,10 +13,10 @@ from aiogram import Bot
 
 from bot.alerts import EMAIL, TELEGRAM, WEBHOOK, AlertChannel, StaffTelegramChannel
 from bot.channels.telegram.sender import TelegramSender
-from bot.commands import STAFF_CHAT_PURPOSE
 from bot.messages import Kind
 from bot.service import ConversationService
 from storage import tables
+from storage.crypto import Purpose
 from storage.db import Database
 from tests.bot.alerts.fixtures import (
     ALIAS,
@@ -46,7 +46,7 @@ def link_staff_chat(service: ConversationService, *, staff_id: int) -> None:
         member = session.get(tables.Staff, staff_id)
         assert member is not None
         member.telegram_hmac = service.keyring.address_hmac("telegram", str(STAFF_CHAT))
-        member.telegram_sealed = service.keyring.seal(str(STAFF_CHAT), purpose=STAFF_CHAT_PURPOSE)
+        member.telegram_sealed = service.keyring.seal(str(STAFF_CHAT), purpose=Purpose.STAFF_CHAT)
         session.add(member)
 
 

@@ -9,6 +9,7 @@ from bot.channels.telegram.sender import SenderSettings, TelegramSender
 from bot.messages import Inbound, Kind
 from bot.service import ConversationService
 from storage import tables
+from storage.crypto import Purpose
 from storage.db import Database
 from storage.repositories import units
 from tests.bot.helpers import rows
@@ -197,7 +198,7 @@ async def test_long_texts_are_split_and_all_text_is_escaped(
                 {
                     "channel": "telegram",
                     "address_hmac": service.address_hmac("telegram", "5070"),
-                    "address_sealed": service.keyring.seal("5070", purpose="chat-address"),
+                    "address_sealed": service.keyring.seal("5070", purpose=Purpose.CHAT_ADDRESS),
                     "payload": message.to_payload(),
                     "attempts": 0,
                     "not_before": sender.clock(),

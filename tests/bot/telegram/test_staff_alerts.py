@@ -10,11 +10,11 @@ from aiogram import Bot
 
 from bot.alerts import TELEGRAM, StaffTelegramChannel
 from bot.channels.telegram.sender import TelegramSender
-from bot.commands import STAFF_CHAT_PURPOSE, STAFF_LINKED
+from bot.commands import STAFF_LINKED
 from bot.messages import Kind
 from bot.service import ConversationService
 from storage import tables
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.repositories import staff
 from tests.bot.alerts.fixtures import ALIAS, CASE_REF, Setting, enrol_chat, make_sender
@@ -57,7 +57,7 @@ async def test_a_linked_staff_chat_gets_the_alert_of_a_clients_crisis(
     [member] = [m for m in rows(database, tables.Staff) if m.id == setting.caseworker_id]
     assert member.telegram_hmac == keyring.address_hmac("telegram", str(STAFF_CHAT))
     assert member.telegram_sealed is not None
-    assert keyring.open(member.telegram_sealed, purpose=STAFF_CHAT_PURPOSE) == str(STAFF_CHAT)
+    assert keyring.open(member.telegram_sealed, purpose=Purpose.STAFF_CHAT) == str(STAFF_CHAT)
     assert member.telegram_code_hash is None
     assert not [cell for cell in all_cells(database) if str(STAFF_CHAT) in cell[2]]
 
