@@ -31,7 +31,7 @@ from api.deps import (
 from api.fields import Alias, Audience, CaseRef, Language, Title
 from api.problems import Problem, not_found
 from storage import tables
-from storage.repositories import staff, units
+from storage.repositories import clients, staff, units
 from storage.repositories.staff import Member
 
 router = APIRouter(tags=["clients"])
@@ -130,7 +130,7 @@ def _stored(levels: Levels | None) -> dict[str, str] | None:
 
 def readable_client(session: Session, member: Member, client_id: int) -> tables.Client:
     """The client if the caller may read their data; 404 otherwise, missing or not."""
-    client = units.client_by_id(session, client_id=client_id)
+    client = clients.client_for_update(session, client_id=client_id)
     if client is None or not may_read_client(member, client):
         raise not_found("client")
     return client
@@ -158,7 +158,7 @@ async def list_clients(
     """Clients the caller may see: a caseworker's own, a coordinator's units', or all."""
 
     def work(session: Session) -> ClientPage:
-        found = units.list_clients(
+        found = clients.list_clients(
             session,
             unit_ids=visible_units(member),
             caseworker_id=own_clients_only(member),
@@ -195,7 +195,7 @@ async def create_client(body: ClientIn, member: CurrentStaff, context: ContextDe
         if body.caseworker_id is not None:
             _check_caseworker(session, caseworker_id=body.caseworker_id, unit_id=body.unit_id)
         try:
-            client = units.add_client(
+            client = clients.add_client(
                 session,
                 unit_id=body.unit_id,
                 alias=body.alias,
@@ -246,7 +246,7 @@ async def update_client(
         require_manager(member, client.unit_id)
         if body.caseworker_id is not None:
             _check_caseworker(session, caseworker_id=body.caseworker_id, unit_id=client.unit_id)
-        units.update_client(
+        clients.update_client(
             session,
             client=client,
             alias=body.alias,
@@ -268,7 +268,7 @@ async def list_goals(
 ) -> list[GoalOut]:
     def work(session: Session) -> list[GoalOut]:
         readable_client(session, member, client_id)
-        goals = [GoalOut.of(goal) for goal in units.goals_of(session, client_id=client_id)]
+        goals = [GoalOut.of(goal) for goal in clients.goals_of(session, client_id=client_id)]
         audit.record(
             session,
             member,
@@ -291,7 +291,7 @@ async def create_goal(
 
     def work(session: Session) -> GoalOut:
         readable_client(session, member, client_id)
-        goal = units.add_goal(
+        goal = clients.add_goal(
             session,
             client_id=client_id,
             title=body.title,
@@ -313,7 +313,7 @@ async def update_goal(
 ) -> GoalOut:
     def work(session: Session) -> GoalOut:
         readable_client(session, member, client_id)
-        goal = units.goal_by_id(session, goal_id=goal_id)
+        goal = clients.goal_by_id(session, goal_id=goal_id)
         if goal is None or goal.client_id != client_id:
             raise not_found("goal")
         if body.title is not None:
@@ -324,6 +324,6 @@ async def update_goal(
             goal.levels = _stored(body.levels)
         if body.active is not None:
             goal.active = body.active
-        return GoalOut.of(units.save_goal(session, goal=goal))
+        return GoalOut.of(clients.save_goal(session, goal=goal))
 
     return await context.database.run(work)

@@ -33,7 +33,7 @@ from api.fields import DialogId, Moment
 from api.problems import not_found
 from api.texts import open_text
 from storage import tables
-from storage.repositories import responses, units
+from storage.repositories import clients, responses, units
 from storage.repositories.staff import Member
 
 router = APIRouter(tags=["responses"])
@@ -244,7 +244,7 @@ async def read_response(
         client = (
             None
             if response is None or response.client_id is None
-            else units.client_by_id(session, client_id=response.client_id)
+            else clients.client_for_update(session, client_id=response.client_id)
         )
         if response is None or client is None or not may_read_client(member, client):
             raise not_found("response")

@@ -15,7 +15,7 @@ from api.clients import readable_client
 from api.deps import PERSON_LINKED, ClientId, ContextDep, CurrentStaff, purpose
 from api.fields import Moment
 from dialogs.scoring import WELLBEING_DIMENSIONS, gas_t_score, wellbeing_index
-from storage.repositories import responses, units
+from storage.repositories import clients, responses
 
 router = APIRouter(tags=["clients"])
 GAS = "gas"
@@ -54,7 +54,7 @@ async def timeline(
         readable_client(session, member, client_id)
         weights = {
             goal.id: goal.weight if goal.weight > 0 else 1.0
-            for goal in units.goals_of(session, client_id=client_id)
+            for goal in clients.goals_of(session, client_id=client_id)
             if goal.id is not None
         }
         rows = responses.client_scores(

@@ -46,7 +46,8 @@ from dialogs.loader import load_directory
 from kerro.server import settle_heap
 from storage.crypto import Keyring
 from storage.db import Database
-from storage.repositories import units
+from storage.keys import ChatKey
+from storage.repositories import clients, contacts, units
 from tests.bot.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 SECRET = "bench-secret"  # noqa: S105 - a benchmark's own webhook secret
@@ -212,7 +213,7 @@ def _seed(database_url: str, chats: list[int]) -> None:
         unit = units.add_unit(session, code="bench", name="Bench", now=now)
         assert unit.id is not None
         for chat in chats:
-            client = units.add_client(
+            client = clients.add_client(
                 session,
                 unit_id=unit.id,
                 alias=f"Y{chat}",
@@ -223,11 +224,10 @@ def _seed(database_url: str, chats: list[int]) -> None:
             )
             assert client.id is not None
             for title in ("Koulu", "Uni"):
-                units.add_goal(session, client_id=client.id, title=title)
-            units.link_contact(
+                clients.add_goal(session, client_id=client.id, title=title)
+            contacts.link_contact(
                 session,
-                channel="telegram",
-                address_hmac=keyring.address_hmac("telegram", str(chat)),
+                chat=ChatKey("telegram", keyring.address_hmac("telegram", str(chat))),
                 client_id=client.id,
                 language="fi",
                 now=now,

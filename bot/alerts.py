@@ -37,7 +37,7 @@ from bot.service import utc_now
 from dialogs.model import N_
 from storage.crypto import Keyring, Purpose, SealError
 from storage.db import Database
-from storage.repositories import alerts
+from storage.repositories import alerts, staff
 from storage.tables import Flag, Staff, Unit
 
 if TYPE_CHECKING:  # aiogram takes seconds to import: only a configured bot needs it
@@ -374,7 +374,7 @@ class AlertSender:
             if unit is None or not unit.on_call_email:
                 return None
             return unit.on_call_email, ALERT_LANGUAGE
-        member = alerts.staff_by_id(session, staff_id=int(number))
+        member = staff.staff_by_id(session, staff_id=int(number))
         if member is None or not member.active:
             return None
         language = member.language or ALERT_LANGUAGE

@@ -19,7 +19,8 @@ from sqlmodel import Session
 from bot.i18n import LANGUAGES
 from dialogs.model import N_, Ask, Choice, Output, Say, StepKind, Text
 from storage import tables
-from storage.repositories import invites, units
+from storage.keys import ChatKey
+from storage.repositories import clients, contacts, invites, units
 from storage.repositories import staff as staff_members
 
 NAMES = ("start", "help", "menu", "checkin", "feedback", "info", "language", "stop", "forget")
@@ -117,8 +118,7 @@ class StartDialog:
 class Chat:
     """The chat a command came from, for what links it to a client."""
 
-    channel: str
-    address_hmac: str
+    key: ChatKey
     language: str | None
     seal_address: Callable[[], str]  # the address, sealed for sending prompts to it
     seal_staff_chat: Callable[[], str] | None = None  # sealed for staff alerts (Telegram)
@@ -166,7 +166,7 @@ def run(
             if chat.seal_staff_chat is not None and staff_members.link_telegram(
                 session,
                 code=argument,
-                address_hmac=chat.address_hmac,
+                address_hmac=chat.key.address_hmac,
                 address_sealed=chat.seal_staff_chat(),
                 now=now,
             ):
@@ -201,7 +201,7 @@ def run(
         if contact is None:
             return Reply([Say(Text(NO_PROMPTS))])
         # No prompts, so no address kept to send them to.
-        units.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
+        contacts.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
         return Reply([Say(Text(STOPPED))])
     if name == "forget":
         return _forget(session, argument, contact, client)
@@ -246,7 +246,7 @@ def _language(
         choices = tuple(Choice(code, Text(name)) for code, name in LANGUAGE_NAMES.items())
         return Reply([Ask(LANGUAGE, StepKind.CHOICE, Text(LANGUAGE_QUESTION), choices)])
     if contact is not None:
-        units.set_contact_language(session, contact_id=_id(contact), language=argument)
+        contacts.set_contact_language(session, contact_id=_id(contact), language=argument)
     return Reply([Say(Text(LANGUAGE_SET))], language=argument)
 
 
@@ -256,11 +256,11 @@ def _forget(
     if contact is None or client is None:
         return Reply([Say(Text(NOTHING_LINKED))], ends_conversation=True)
     if argument == "yes":
-        units.forget_client(session, client_id=_id(client))
+        contacts.forget_client(session, client_id=_id(client))
         return Reply([Say(Text(FORGOTTEN))], ends_conversation=True)
     if argument == "no":
         return Reply([Say(Text(NOT_FORGOTTEN))])
-    count = units.count_responses(session, client_id=_id(client))
+    count = clients.count_responses(session, client_id=_id(client))
     question = Text(FORGET_QUESTION, {"count": str(count)})
     choices = _choices([("yes", Text(FORGET_YES)), ("no", Text(FORGET_NO))])
     return Reply([Ask(FORGET, StepKind.CHOICE, question, choices)])
@@ -282,19 +282,18 @@ def _enrol(session: Session, code: str, chat: Chat, now: dt.datetime) -> Reply |
     client_id = invites.use(session, code=code, now=now)
     if client_id is None:
         return Reply([Say(Text(INVITE_USED))])
-    client = units.client_by_id(session, client_id=client_id)
+    client = clients.client_for_update(session, client_id=client_id)
     assert client is not None
     language = chat.language if chat.language in LANGUAGES else client.language
-    contact = units.link_contact(
+    contact = contacts.link_contact(
         session,
-        channel=chat.channel,
-        address_hmac=chat.address_hmac,
+        chat=chat.key,
         client_id=client_id,
         language=language,
         now=now,
     )
     # No prompts until the person says yes.
-    units.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
+    contacts.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
     return Reply([Say(Text(ENROLLED)), consent_question()], language=language)
 
 
@@ -304,11 +303,11 @@ def _consent(
     if contact is None or chat is None:
         return Reply([Say(Text(NO_PROMPTS))])
     if argument == "yes":
-        units.set_consent(
+        contacts.set_consent(
             session, contact_id=_id(contact), prompts=True, address_sealed=chat.seal_address()
         )
         return Reply([Say(Text(CONSENTED))])
     if argument == "no":
-        units.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
+        contacts.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
         return Reply([Say(Text(DECLINED))])
     return Reply([consent_question()])

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.messages import Outgoing, outgoing_from_payload
 from storage.db import Database
+from storage.keys import ChatKey
 from storage.repositories import outbox
 
 Send = Callable[[Outgoing], Awaitable[None]]
@@ -26,7 +27,7 @@ async def deliver_chat(
     rows = await database.run(
         lambda session: [
             (row.id, outgoing_from_payload(row.payload))
-            for row in outbox.pending_for_chat(session, channel=channel, address_hmac=address_hmac)
+            for row in outbox.pending_for_chat(session, chat=ChatKey(channel, address_hmac))
         ]
     )
     sent: list[int] = []

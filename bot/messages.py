@@ -34,6 +34,15 @@ class Inbound:
 
 
 @dataclass(frozen=True, slots=True)
+class Handled:
+    """What became of one inbound update."""
+
+    duplicate: bool = False
+    finished: bool = False
+    messages: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Button:
     data: str  # "<step id>:<choice id>", at most 64 bytes
     label: str

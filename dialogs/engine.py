@@ -63,7 +63,7 @@ def step(dialog: Dialog, state: State, event: Event) -> tuple[State, list[Output
         return state, [Finished()]
     if isinstance(event, Start):
         if state.started:
-            return state, _ask_again(dialog, state)
+            return state, current_question(dialog, state)
         return _begin(dialog, state, event)
     if not state.started:
         state, outputs = _begin(dialog, state, Start())
@@ -136,16 +136,16 @@ def _answer(
     if current.kind is StepKind.TEXT:
         text = event.value.strip()
         if not text:
-            return state, [Say(Text(HINT_EMPTY)), *_ask_again(dialog, state)]
+            return state, [Say(Text(HINT_EMPTY)), *current_question(dialog, state)]
         if len(text) > current.max_length:
             hint = Text(HINT_TOO_LONG, {"limit": str(current.max_length)})
-            return state, [Say(hint), *_ask_again(dialog, state)]
+            return state, [Say(hint), *current_question(dialog, state)]
         record = Record(current.id, current.measure, text=text)
         return _after_answer(dialog, state, current, record, "")
 
     choice_id = _match_choice(current, event.value)
     if choice_id is None:
-        return state, [Say(Text(HINT_PICK)), *_ask_again(dialog, state)]
+        return state, [Say(Text(HINT_PICK)), *current_question(dialog, state)]
     number = _number_of(current, choice_id)
     record = Record(
         current.id,
@@ -218,8 +218,13 @@ def _advance(
     return state, outputs
 
 
-def _ask_again(dialog: Dialog, state: State) -> list[Output]:
-    current = _current_step(dialog, state)
+def current_question(dialog: Dialog, state: State) -> list[Output]:
+    """The question a running conversation waits on, asked again (nothing when none is open).
+
+    For showing it once more (a page loaded again, a command in the middle of a dialog) and
+    for reading its choices; the state does not change.
+    """
+    current = None if state.finished else _current_step(dialog, state)
     return [] if current is None else [_ask(current, state)]
 
 

@@ -23,8 +23,9 @@ from kerro.runtime import Runtime, build
 from kerro.settings import Settings
 from storage import migrate
 from storage.db import DatabaseUrlError
+from storage.keys import ChatKey
+from storage.repositories import clients, contacts, units
 from storage.repositories import staff as staff_members
-from storage.repositories import units
 
 T = TypeVar("T")
 
@@ -131,13 +132,12 @@ def chat(
             if unit is None or unit.id is None:
                 raise click.ClickException(f"no unit has the code {code!r}; see `kerro unit add`")
             if case_ref is not None:
-                client = units.client_by_ref(session, unit_id=unit.id, case_ref=case_ref)
+                client = clients.client_by_ref(session, unit_id=unit.id, case_ref=case_ref)
                 if client is None or client.id is None:
                     raise click.ClickException(f"unit {code!r} has no client {case_ref!r}")
-                units.link_contact(
+                contacts.link_contact(
                     session,
-                    channel="terminal",
-                    address_hmac=terminal.address_hmac,
+                    chat=ChatKey("terminal", terminal.address_hmac),
                     client_id=client.id,
                     language=lang or client.language,
                     now=runtime.service.clock(),

@@ -7,7 +7,7 @@ import re
 
 from sqlmodel import Session
 
-from storage.repositories import units
+from storage.repositories import clients, units
 from storage.tables import Unit
 
 DEMO_UNIT = "demo"
@@ -28,9 +28,9 @@ def ensure_demo_unit(session: Session) -> Unit:
 def ensure_demo(session: Session) -> str:
     unit = ensure_demo_unit(session)
     assert unit.id is not None
-    client = units.client_by_ref(session, unit_id=unit.id, case_ref=DEMO_CLIENT)
+    client = clients.client_by_ref(session, unit_id=unit.id, case_ref=DEMO_CLIENT)
     if client is None:
-        client = units.add_client(
+        client = clients.add_client(
             session,
             unit_id=unit.id,
             alias="Demo youth",
@@ -41,7 +41,7 @@ def ensure_demo(session: Session) -> str:
         )
         assert client.id is not None
         for title in DEMO_GOALS:
-            units.add_goal(session, client_id=client.id, title=title)
+            clients.add_goal(session, client_id=client.id, title=title)
     return (
         f"Demo unit '{DEMO_UNIT}' with client '{DEMO_CLIENT}' is ready. Try:\n"
         f"  kerro chat youth_checkin --lang en --client {DEMO_CLIENT}"

@@ -179,10 +179,6 @@ def coordinators_of(session: Session, *, unit_id: int) -> Sequence[Staff]:
     ).all()
 
 
-def staff_by_id(session: Session, *, staff_id: int) -> Staff | None:
-    return session.get(Staff, staff_id)
-
-
 def deliveries_of(session: Session, *, flag_id: int) -> Sequence[tuple[int, AlertDelivery]]:
     """A flag's deliveries with their round, in order."""
     rows = session.exec(

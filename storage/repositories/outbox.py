@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage.keys import ChatKey
 from storage.repositories._dialect import is_postgresql
 from storage.repositories._prepared import Prepared
 from storage.tables import Outbox
@@ -19,18 +20,39 @@ _INSERT = Prepared(
 )
 
 
-def enqueue(session: Session, messages: Sequence[dict[str, Any]]) -> None:
-    """Insert outgoing messages (column values), in order; deferred, sent with the
-    transaction's other writes before it commits."""
-    _INSERT.defer_many(session, messages)
+def enqueue(
+    session: Session,
+    *,
+    chat: ChatKey,
+    address_sealed: str,
+    payloads: Sequence[dict[str, Any]],
+    now: dt.datetime,
+) -> None:
+    """Queue outgoing messages (their payloads) to a chat, in order, due at once; deferred,
+    sent with the transaction's other writes before it commits."""
+    _INSERT.defer_many(
+        session,
+        [
+            {
+                "channel": chat.channel,
+                "address_hmac": chat.address_hmac,
+                "address_sealed": address_sealed,
+                "payload": payload,
+                "attempts": 0,
+                "not_before": now,
+                "created_at": now,
+            }
+            for payload in payloads
+        ],
+    )
 
 
-def pending_for_chat(session: Session, *, channel: str, address_hmac: str) -> Sequence[Outbox]:
+def pending_for_chat(session: Session, *, chat: ChatKey) -> Sequence[Outbox]:
     result = session.exec(
         select(Outbox)
         .where(
-            Outbox.channel == channel,
-            Outbox.address_hmac == address_hmac,
+            Outbox.channel == chat.channel,
+            Outbox.address_hmac == chat.address_hmac,
             col(Outbox.dead_reason).is_(None),
         )
         .order_by(col(Outbox.id))
@@ -60,15 +82,13 @@ def due_heads(session: Session, *, channel: str, now: dt.datetime, limit: int) -
     return session.exec(statement).all()
 
 
-def followers(
-    session: Session, *, channel: str, address_hmac: str, after_id: int, limit: int
-) -> Sequence[Outbox]:
+def followers(session: Session, *, chat: ChatKey, after_id: int, limit: int) -> Sequence[Outbox]:
     """A chat's live messages after `after_id`, in order."""
     return session.exec(
         select(Outbox)
         .where(
-            Outbox.channel == channel,
-            Outbox.address_hmac == address_hmac,
+            Outbox.channel == chat.channel,
+            Outbox.address_hmac == chat.address_hmac,
             col(Outbox.dead_reason).is_(None),
             col(Outbox.id) > after_id,
         )
@@ -99,10 +119,12 @@ def dead_letter(session: Session, *, ids: Sequence[int], reason: str) -> None:
     )
 
 
-def drop_chat(session: Session, *, channel: str, address_hmac: str) -> int:
+def drop_chat(session: Session, *, chat: ChatKey) -> int:
     """Delete every message still waiting for a chat (it blocked the bot)."""
     result = session.connection().execute(
-        sa.delete(_table).where(_table.c.channel == channel, _table.c.address_hmac == address_hmac)
+        sa.delete(_table).where(
+            _table.c.channel == chat.channel, _table.c.address_hmac == chat.address_hmac
+        )
     )
     return int(result.rowcount)
 

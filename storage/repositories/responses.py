@@ -1,4 +1,4 @@
-"""Responses, their answers and flags."""
+"""Responses, their answers and flags; and a conversation's step, stored in one call."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from dialogs.model import AnonymityChosen, Dialog, Finished, Output, RaiseFlag, Record, State
+from storage.crypto import Keyring, Purpose
+from storage.repositories import conversations
 from storage.repositories._prepared import Prepared
-from storage.tables import Answer, Client, Flag, Response
+from storage.tables import Answer, Client, Conversation, Flag, Response
 
 _responses: sa.Table = Response.__table__  # type: ignore[attr-defined]
 _answers: sa.Table = Answer.__table__  # type: ignore[attr-defined]
@@ -32,6 +35,11 @@ _COMPLETE = Prepared(
 _CLIENT_OF = sa.select(_responses.c.client_id).where(_responses.c.id == sa.bindparam("response_id"))
 
 
+def to_date(moment: dt.datetime) -> dt.datetime:
+    """Coarsen a time to the date, for anonymous responses (P1)."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def insert(session: Session, response: Response) -> int:
     result = session.connection().execute(_INSERT_RESPONSE, response.model_dump(exclude={"id"}))
     response.id = int(result.scalar_one())
@@ -47,19 +55,236 @@ def client_of(session: Session, *, response_id: int) -> int | None:
     return None if value is None else int(value)
 
 
-def add_answers(session: Session, answers: Sequence[dict[str, Any]]) -> None:
-    """Insert answers (column values); deferred, sent with the transaction's other writes."""
-    _INSERT_ANSWERS.defer_many(session, answers)
+def add_answers(
+    session: Session,
+    *,
+    response_id: int,
+    dialog_version: str,
+    recorded_at: dt.datetime,
+    records: Sequence[Record],
+    keyring: Keyring,
+) -> None:
+    """Insert a response's answers, their free text sealed (P2); deferred, sent with the
+    transaction's other writes."""
+    _INSERT_ANSWERS.defer_many(
+        session,
+        [
+            {
+                "response_id": response_id,
+                "step_id": record.step_id,
+                "measure": record.measure,
+                "goal_id": record.goal_id,
+                "number": record.number,
+                "choice": record.choice,
+                "text_sealed": (
+                    None
+                    if record.text is None
+                    else keyring.seal(record.text, purpose=Purpose.ANSWER_TEXT)
+                ),
+                "skipped": record.skipped,
+                "dialog_version": dialog_version,
+                "recorded_at": recorded_at,
+            }
+            for record in records
+        ],
+    )
 
 
 _FLAGS_RAISED = "kerro_flags_raised"
 
 
-def add_flags(session: Session, flags: Sequence[dict[str, Any]]) -> None:
-    """Insert flags (column values); deferred like answers."""
+def add_flags(
+    session: Session,
+    *,
+    response_id: int,
+    unit_id: int | None,
+    client_id: int | None,
+    flags: Sequence[RaiseFlag],
+    now: dt.datetime,
+) -> None:
+    """Insert open flags on a response; deferred like answers."""
     if flags:
-        _INSERT_FLAGS.defer_many(session, flags)
+        _INSERT_FLAGS.defer_many(
+            session,
+            [
+                {
+                    "response_id": response_id,
+                    "unit_id": unit_id,
+                    "client_id": client_id,
+                    "level": flag.level.value,
+                    "rule": flag.rule,
+                    "status": "open",
+                    "created_at": now,
+                }
+                for flag in flags
+            ],
+        )
         session.info[_FLAGS_RAISED] = True
+
+
+def record_step(
+    session: Session,
+    *,
+    conversation: Conversation,
+    dialog: Dialog,
+    state: State,
+    outputs: Sequence[Output],
+    contact_client_id: int | None,
+    keyring: Keyring,
+    now: dt.datetime,
+    expires_at: dt.datetime,
+) -> None:
+    """Store one step of a conversation: its answers and flags, and the new state.
+
+    The response is made with the step's first answer or flag: identified when the dialog
+    is not anonymous and the conversation's contact is linked to a client
+    (`contact_client_id`), otherwise anonymous, and then timed by the date only (P1). A
+    finished conversation is deleted; a new one is inserted, a running one updated.
+    """
+    anonymous = state.anonymous is not False
+    stamp = to_date(now) if anonymous else now
+    contact_id = conversation.contact_id
+    response_id = conversation.response_id
+    client_id: int | None = None
+    client_known = False
+    records: list[Record] = []
+    flags: list[RaiseFlag] = []
+    completed = False
+    for output in outputs:
+        if isinstance(output, AnonymityChosen) and output.anonymous:
+            contact_id = None
+        elif isinstance(output, Record | RaiseFlag):
+            if response_id is None:
+                response = _new_response(
+                    session, conversation, dialog, contact_id, contact_client_id, anonymous, now
+                )
+                response_id, client_id, client_known = response.id, response.client_id, True
+            if isinstance(output, Record):
+                records.append(output)
+            else:
+                flags.append(output)
+        elif isinstance(output, Finished):
+            completed = response_id is not None
+    if response_id is not None:
+        if flags and not client_known:
+            client_id = client_of(session, response_id=response_id)
+        add_answers(
+            session,
+            response_id=response_id,
+            dialog_version=dialog.version,
+            recorded_at=stamp,
+            records=records,
+            keyring=keyring,
+        )
+        add_flags(
+            session,
+            response_id=response_id,
+            unit_id=conversation.unit_id,
+            client_id=client_id,
+            flags=flags,
+            now=now,
+        )
+    if completed:
+        assert response_id is not None
+        complete(session, response_id=response_id, updated_at=stamp)
+    if state.finished:
+        if conversation.id is not None:
+            conversations.delete(session, conversation_id=conversation.id)
+        return
+    if conversation.id is None:
+        conversation.state = state.to_json()
+        conversation.contact_id = contact_id
+        conversation.response_id = response_id
+        conversation.updated_at, conversation.expires_at = now, expires_at
+        conversations.insert(session, conversation)
+    else:
+        conversations.update(
+            session,
+            conversation_id=conversation.id,
+            state=state.to_json(),
+            contact_id=contact_id,
+            response_id=response_id,
+            updated_at=now,
+            expires_at=expires_at,
+        )
+
+
+def _new_response(
+    session: Session,
+    conversation: Conversation,
+    dialog: Dialog,
+    contact_id: int | None,
+    contact_client_id: int | None,
+    anonymous: bool,
+    now: dt.datetime,
+) -> Response:
+    client_id = contact_client_id if not anonymous and contact_id is not None else None
+    if client_id is None:
+        contact_id = None
+    stamp = now if client_id is not None else to_date(now)
+    response = Response(
+        unit_id=conversation.unit_id,
+        client_id=client_id,
+        contact_id=contact_id,
+        dialog_id=dialog.id,
+        dialog_version=dialog.version,
+        channel=conversation.channel,
+        language=conversation.language,
+        anonymous=client_id is None,
+        started_at=stamp,
+        updated_at=stamp,
+    )
+    insert(session, response)
+    return response
+
+
+def record_kept_text(
+    session: Session,
+    *,
+    unit_id: int,
+    client_id: int,
+    contact_id: int | None,
+    dialog_id: str,
+    dialog_version: str,
+    channel: str,
+    language: str,
+    record: Record,
+    flag: RaiseFlag,
+    keyring: Keyring,
+    now: dt.datetime,
+) -> None:
+    """A client's text outside any dialog, kept with its flag as a completed, identified
+    response (the risk screen's catch, so that their worker can act)."""
+    response = Response(
+        unit_id=unit_id,
+        client_id=client_id,
+        contact_id=contact_id,
+        dialog_id=dialog_id,
+        dialog_version=dialog_version,
+        channel=channel,
+        language=language,
+        anonymous=False,
+        completed=True,
+        started_at=now,
+        updated_at=now,
+    )
+    response_id = insert(session, response)
+    add_answers(
+        session,
+        response_id=response_id,
+        dialog_version=dialog_version,
+        recorded_at=now,
+        records=[record],
+        keyring=keyring,
+    )
+    add_flags(
+        session,
+        response_id=response_id,
+        unit_id=unit_id,
+        client_id=client_id,
+        flags=[flag],
+        now=now,
+    )
 
 
 def flags_raised(session: Session) -> bool:

@@ -19,10 +19,11 @@ from fastapi import FastAPI
 
 from api.app import create_staff_app
 from api.context import ApiContext
+from dialogs.model import FlagLevel, RaiseFlag, Record
 from storage import tables
-from storage.crypto import Keyring, Purpose
+from storage.crypto import Keyring
 from storage.db import Database
-from storage.repositories import audit, responses, staff, units
+from storage.repositories import audit, clients, responses, staff, units
 from tests.conftest import Clock
 
 ACTORS = ("cw_a", "cw_a2", "cw_b", "co_a", "co_b", "admin", "none", "revoked", "expired")
@@ -67,32 +68,16 @@ def _add_response(
         updated_at=when,
     )
     response_id = responses.insert(session, response)
-    answers: list[dict[str, Any]] = [
-        {"step_id": "joy", "measure": "joy", "number": joy, "choice": None, "text_sealed": None}
-    ]
+    records = [Record("joy", "joy", number=joy)]
     if note is not None:
-        answers.append(
-            {
-                "step_id": "note",
-                "measure": "note",
-                "number": None,
-                "choice": None,
-                "text_sealed": keyring.seal(note, purpose=Purpose.ANSWER_TEXT),
-            }
-        )
+        records.append(Record("note", "note", text=note))
     responses.add_answers(
         session,
-        [
-            {
-                "response_id": response_id,
-                "goal_id": None,
-                "skipped": False,
-                "dialog_version": "1",
-                "recorded_at": when,
-                **answer,
-            }
-            for answer in answers
-        ],
+        response_id=response_id,
+        dialog_version="1",
+        recorded_at=when,
+        records=records,
+        keyring=keyring,
     )
     return response_id
 
@@ -108,17 +93,11 @@ def _flag(
 ) -> int:
     responses.add_flags(
         session,
-        [
-            {
-                "response_id": response_id,
-                "unit_id": unit_id,
-                "client_id": client_id,
-                "level": level,
-                "rule": "test",
-                "status": "open",
-                "created_at": when,
-            }
-        ],
+        response_id=response_id,
+        unit_id=unit_id,
+        client_id=client_id,
+        flags=[RaiseFlag("test", FlagLevel(level))],
+        now=when,
     )
     return max(f.id for f in responses.flags_of(session, response_id=response_id) if f.id)
 
@@ -154,7 +133,7 @@ def build_world(database: Database, keyring: Keyring, clock: Clock) -> World:
         tokens["expired"], _ = staff.issue_token(
             session, staff_id=ids["admin"], now=now - 2 * year, lifetime=year
         )
-        client_a = units.add_client(
+        client_a = clients.add_client(
             session,
             unit_id=a,
             alias="Youth A",
@@ -164,7 +143,7 @@ def build_world(database: Database, keyring: Keyring, clock: Clock) -> World:
             caseworker_id=ids["cw_a"],
             now=now,
         ).id
-        client_b = units.add_client(
+        client_b = clients.add_client(
             session,
             unit_id=b,
             alias="Youth B",
@@ -176,7 +155,7 @@ def build_world(database: Database, keyring: Keyring, clock: Clock) -> World:
         ).id
         assert client_a is not None
         assert client_b is not None
-        goal = units.add_goal(session, client_id=client_a, title="School")
+        goal = clients.add_goal(session, client_id=client_a, title="School")
         assert goal.id is not None
         earlier = now - dt.timedelta(days=3)
         response_a = _add_response(

@@ -4,10 +4,10 @@ import datetime as dt
 
 import httpx
 
-from bot.service import to_date
 from storage import tables
 from storage.crypto import Keyring
 from storage.db import Database
+from storage.repositories.responses import to_date
 from tests.api.conftest import World, _add_response, bearer
 from tests.bot.helpers import rows
 from tests.conftest import Clock

@@ -3,15 +3,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Any
 
 import httpx
 import pytest
 
+from dialogs.model import Record
 from storage import tables
-from storage.crypto import Keyring, Purpose
+from storage.crypto import Keyring
 from storage.db import Database
-from storage.repositories import responses, units
+from storage.repositories import clients, responses
 from tests.api.conftest import World, bearer
 from tests.conftest import Clock
 
@@ -42,37 +42,18 @@ def _checkin(
                 updated_at=when,
             ),
         )
-        rows: list[dict[str, Any]] = [
-            {"step_id": m, "measure": m, "goal_id": None, "number": n, "skipped": n is None}
-            for m, n in scores.items()
-        ] + [
-            {"step_id": "goal", "measure": "gas", "goal_id": g, "number": n, "skipped": False}
-            for g, n in gas.items()
+        records = [Record(m, m, number=n, skipped=n is None) for m, n in scores.items()] + [
+            Record("goal", "gas", number=n, goal_id=g) for g, n in gas.items()
         ]
         if text is not None and keyring is not None:
-            rows.append(
-                {
-                    "step_id": "note",
-                    "measure": "note",
-                    "goal_id": None,
-                    "number": None,
-                    "skipped": False,
-                    "text_sealed": keyring.seal(text, purpose=Purpose.ANSWER_TEXT),
-                }
-            )
+            records.append(Record("note", "note", text=text))
         responses.add_answers(
             session,
-            [
-                {
-                    "response_id": response_id,
-                    "choice": None,
-                    "text_sealed": None,
-                    "dialog_version": "1",
-                    "recorded_at": when,
-                    **row,
-                }
-                for row in rows
-            ],
+            response_id=response_id,
+            dialog_version="1",
+            recorded_at=when,
+            records=records,
+            keyring=keyring or Keyring(b"unused-unused-unused-unused-unused"),
         )
     return response_id
 
@@ -81,7 +62,7 @@ async def test_the_timeline_has_each_dimension_the_index_and_the_gas_t_score(
     http: httpx.AsyncClient, world: World, database: Database, clock: Clock
 ) -> None:
     with database.transaction() as session:
-        second = units.add_goal(session, client_id=world.client_a, title="Sleep", weight=2.0).id
+        second = clients.add_goal(session, client_id=world.client_a, title="Sleep", weight=2.0).id
     assert second is not None
     first = _checkin(
         database,

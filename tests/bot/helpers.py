@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
 from bot.delivery import deliver_chat
-from bot.messages import Acknowledgement, Inbound, Kind, Message, Outgoing
-from bot.service import ConversationService, Handled
+from bot.messages import Acknowledgement, Handled, Inbound, Kind, Message, Outgoing
+from bot.service import ConversationService
 from storage import tables
 from storage.db import Database
 

@@ -9,7 +9,8 @@ import logging
 import pytest
 
 from bot.messages import Kind, Message
-from bot.service import RISK_MEASURE, RISK_RULE, ConversationService
+from bot.screening import RISK_MEASURE, RISK_RULE
+from bot.service import ConversationService
 from dialogs import engine, helplines
 from storage import tables
 from storage.crypto import Keyring, Purpose

@@ -12,7 +12,7 @@ from dialogs.model import Dialog, Text
 from storage import tables
 from storage.crypto import Keyring, Purpose
 from storage.db import Database
-from storage.repositories import units
+from storage.repositories import clients, contacts
 from tests.bot.helpers import Chat, all_cells, rows
 from tests.conftest import Clock
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("unit_id")
 
 def enrol(service: ConversationService, chat: Chat, *, goals: tuple[str, ...] = ()) -> int:
     with service.database.transaction() as session:
-        client = units.add_client(
+        client = clients.add_client(
             session,
             unit_id=1,
             alias="Youth A",
@@ -32,11 +32,10 @@ def enrol(service: ConversationService, chat: Chat, *, goals: tuple[str, ...] = 
         )
         assert client.id is not None
         for title in goals:
-            units.add_goal(session, client_id=client.id, title=title)
-        units.link_contact(
+            clients.add_goal(session, client_id=client.id, title=title)
+        contacts.link_contact(
             session,
-            channel=chat.channel,
-            address_hmac=service.address_hmac(chat.channel, chat.address),
+            chat=service.chat_key(chat.channel, chat.address),
             client_id=client.id,
             language="en",
             now=service.clock(),

@@ -4,12 +4,14 @@ rollback, and their failures undo the whole transaction (R1)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 
+from dialogs.model import FlagLevel, RaiseFlag
 from storage.db import Database
+from storage.keys import ChatKey
 from storage.repositories import outbox, responses, units
 from storage.repositories._prepared import Prepared
 from storage.tables import Outbox, Unit
@@ -18,29 +20,25 @@ from tests.bot.helpers import rows
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 
 
-def _message(text: str) -> dict[str, Any]:
-    return {
-        "channel": "test",
-        "address_hmac": "h",
-        "address_sealed": "s",
-        "payload": {"type": "message", "text": text, "buttons": []},
-        "attempts": 0,
-        "not_before": NOW,
-        "created_at": NOW,
-    }
+CHAT = ChatKey("test", "h")
+
+
+def _enqueue(session: Session, *texts: str) -> None:
+    payloads = [{"type": "message", "text": text, "buttons": []} for text in texts]
+    outbox.enqueue(session, chat=CHAT, address_sealed="s", payloads=payloads, now=NOW)
 
 
 def test_a_later_statement_sees_the_deferred_writes_in_order(database: Database) -> None:
     with database.transaction() as session:
-        outbox.enqueue(session, [_message("one"), _message("two")])
-        outbox.enqueue(session, [_message("three")])
-        pending = outbox.pending_for_chat(session, channel="test", address_hmac="h")
+        _enqueue(session, "one", "two")
+        _enqueue(session, "three")
+        pending = outbox.pending_for_chat(session, chat=CHAT)
         assert [row.payload["text"] for row in pending] == ["one", "two", "three"]
 
 
 def test_deferred_writes_are_committed(database: Database) -> None:
     with database.transaction() as session:
-        outbox.enqueue(session, [_message("kept")])
+        _enqueue(session, "kept")
     assert [row.payload["text"] for row in rows(database, Outbox)] == ["kept"]
 
 
@@ -53,7 +51,7 @@ def test_a_rollback_drops_them_and_the_next_transaction_does_not_send_them(
 ) -> None:
     def abandoned() -> None:
         with database.transaction() as session:
-            outbox.enqueue(session, [_message("dropped")])
+            _enqueue(session, "dropped")
             raise _Abort
 
     with pytest.raises(_Abort):
@@ -66,21 +64,18 @@ def test_a_rollback_drops_them_and_the_next_transaction_does_not_send_them(
 
 
 def test_a_failing_deferred_write_undoes_the_whole_transaction(database: Database) -> None:
-    flag = {
-        "response_id": 999_999,  # no such response: the foreign key refuses it
-        "unit_id": 999_999,
-        "client_id": None,
-        "level": "concern",
-        "rule": "r",
-        "status": "open",
-        "created_at": NOW,
-    }
-
     def refused() -> None:
         with database.transaction() as session:
             units.add_unit(session, code="gone", name="Gone", now=NOW)
-            outbox.enqueue(session, [_message("gone")])
-            responses.add_flags(session, [flag])
+            _enqueue(session, "gone")
+            responses.add_flags(  # no such response: the foreign key refuses it
+                session,
+                response_id=999_999,
+                unit_id=999_999,
+                client_id=None,
+                flags=[RaiseFlag("r", FlagLevel.CONCERN)],
+                now=NOW,
+            )
 
     with pytest.raises(sa.exc.IntegrityError):
         refused()

@@ -15,8 +15,8 @@ from aiogram.enums import ChatType
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 
-from bot.messages import Inbound, Kind
-from bot.service import ConversationService, Handled
+from bot.messages import Handled, Inbound, Kind
+from bot.service import ConversationService
 
 CHANNEL = "telegram"
 COMMANDS = ("start", "help", "menu", "checkin", "feedback", "info", "language", "stop", "forget")

@@ -34,7 +34,8 @@ from bot.service import utc_now
 from storage import tables
 from storage.crypto import Keyring, Purpose
 from storage.db import Database
-from storage.repositories import outbox, units
+from storage.keys import ChatKey
+from storage.repositories import contacts, outbox
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +156,7 @@ class TelegramSender:
         assert head.id is not None
         following = outbox.followers(
             session,
-            channel=CHANNEL,
-            address_hmac=head.address_hmac,
+            chat=ChatKey(CHANNEL, head.address_hmac),
             after_id=head.id,
             limit=self.settings.max_merge,
         )
@@ -216,8 +216,9 @@ class TelegramSender:
         await self.database.run(lambda session: outbox.retry_later(session, ids=job.ids, at=at))
 
     def _blocked(self, session: Session, job: _Job) -> None:
-        units.set_chat_active(session, channel=CHANNEL, address_hmac=job.address_hmac, active=False)
-        outbox.drop_chat(session, channel=CHANNEL, address_hmac=job.address_hmac)
+        chat = ChatKey(CHANNEL, job.address_hmac)
+        contacts.set_chat_active(session, chat=chat, active=False)
+        outbox.drop_chat(session, chat=chat)
 
     async def _send_message(self, chat_id: str, message: Message) -> None:
         pieces = split(message.text)

@@ -41,8 +41,8 @@ from bot.channels.web.session import (
 )
 from bot.delivery import deliver_chat
 from bot.i18n import LANGUAGES, normalise_language
-from bot.messages import Acknowledgement, Inbound, Kind, Message, Outgoing, render
-from bot.service import ConversationService, Handled
+from bot.messages import Acknowledgement, Handled, Inbound, Kind, Message, Outgoing, render
+from bot.service import ConversationService
 from dialogs import engine
 from dialogs.model import Start
 from storage.repositories import units

@@ -19,7 +19,7 @@ from bot.alerts import (
 )
 from bot.service import ConversationService
 from storage.db import Database
-from storage.repositories import staff, units
+from storage.repositories import clients, contacts, staff, units
 from storage.tables import Staff, Unit
 from tests.bot.alerts.servers import SmtpServer, WebhookReceiver
 from tests.bot.helpers import Chat
@@ -57,7 +57,7 @@ def add_unit_with_staff(database: Database, *, now: dt.datetime) -> Setting:
         session.add_all([caseworker, coordinator])
         assert caseworker.id is not None
         assert coordinator.id is not None
-        client = units.add_client(
+        client = clients.add_client(
             session,
             unit_id=unit.id,
             alias=ALIAS,
@@ -73,10 +73,9 @@ def add_unit_with_staff(database: Database, *, now: dt.datetime) -> Setting:
 
 def enrol_chat(service: ConversationService, chat: Chat, *, client_id: int) -> None:
     with service.database.transaction() as session:
-        units.link_contact(
+        contacts.link_contact(
             session,
-            channel=chat.channel,
-            address_hmac=service.address_hmac(chat.channel, chat.address),
+            chat=service.chat_key(chat.channel, chat.address),
             client_id=client_id,
             language="en",
             now=service.clock(),

@@ -11,7 +11,7 @@ from bot.service import ConversationService
 from storage import tables
 from storage.crypto import Purpose
 from storage.db import Database
-from storage.repositories import units
+from storage.repositories import clients, contacts
 from tests.bot.helpers import rows
 from tests.bot.telegram.conftest import drain
 from tests.bot.telegram.fake_bot_api import FakeBotApi
@@ -107,7 +107,7 @@ async def test_403_marks_the_contact_inactive_and_drops_its_messages(
     clock: Clock,
 ) -> None:
     with database.transaction() as session:
-        client = units.add_client(
+        client = clients.add_client(
             session,
             unit_id=1,
             alias="A",
@@ -117,10 +117,9 @@ async def test_403_marks_the_contact_inactive_and_drops_its_messages(
             now=clock(),
         )
         assert client.id is not None
-        units.link_contact(
+        contacts.link_contact(
             session,
-            channel="telegram",
-            address_hmac=service.address_hmac("telegram", "5040"),
+            chat=service.chat_key("telegram", "5040"),
             client_id=client.id,
             language="en",
             now=clock(),
@@ -194,17 +193,10 @@ async def test_long_texts_are_split_and_all_text_is_escaped(
 
         outbox.enqueue(
             session,
-            [
-                {
-                    "channel": "telegram",
-                    "address_hmac": service.address_hmac("telegram", "5070"),
-                    "address_sealed": service.keyring.seal("5070", purpose=Purpose.CHAT_ADDRESS),
-                    "payload": message.to_payload(),
-                    "attempts": 0,
-                    "not_before": sender.clock(),
-                    "created_at": sender.clock(),
-                }
-            ],
+            chat=service.chat_key("telegram", "5070"),
+            address_sealed=service.keyring.seal("5070", purpose=Purpose.CHAT_ADDRESS),
+            payloads=[message.to_payload()],
+            now=sender.clock(),
         )
     await drain(sender)
     sent = fake_api.sent()

@@ -10,7 +10,7 @@ from bot.channels.telegram.sender import TelegramSender
 from bot.service import ConversationService
 from storage import tables
 from storage.db import Database
-from storage.repositories import units
+from storage.repositories import clients, contacts
 from tests.bot.helpers import rows
 from tests.bot.telegram.conftest import SECRET, Webhook, callback, drain, message
 from tests.bot.telegram.fake_bot_api import TOKEN, FakeBotApi
@@ -182,7 +182,7 @@ async def test_blocking_the_bot_makes_the_contact_inactive_and_unblocking_active
 ) -> None:
     chat = 4006
     with database.transaction() as session:
-        client = units.add_client(
+        client = clients.add_client(
             session,
             unit_id=1,
             alias="A",
@@ -192,10 +192,9 @@ async def test_blocking_the_bot_makes_the_contact_inactive_and_unblocking_active
             now=clock(),
         )
         assert client.id is not None
-        units.link_contact(
+        contacts.link_contact(
             session,
-            channel="telegram",
-            address_hmac=service.address_hmac("telegram", str(chat)),
+            chat=service.chat_key("telegram", str(chat)),
             client_id=client.id,
             language="en",
             now=clock(),

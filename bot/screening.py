@@ -1,0 +1,95 @@
+"""The risk screen's decisions (S1): what a screened text adds to a turn's outputs.
+
+Pure: handed the screening of a text, these say which flag to raise, which text to keep
+(sealed, by storage) and which reply to give; nothing here reads or writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dialogs import engine
+from dialogs.helplines import GO_ON_GENTLY, HelpNumbers
+from dialogs.model import N_, FlagLevel, Output, RaiseFlag, Record, Say, State, Text
+from dialogs.risk import RiskLevel, Screening
+
+# The risk screen's flags, and the answer that keeps (sealed) a screened text that was not the
+# answer to a text question, so that staff can read what was written.
+RISK_RULE = "risk_screen"
+RISK_MEASURE = "risk_screen"
+RISK_TEXT_LIMIT = 4000
+
+NOTHING_GOING_ON = N_(
+    "There is no question open right now. When your worker sends you a check-in, you can "
+    "answer it here."
+)
+
+
+def _kept(text: str) -> Record:
+    return Record(RISK_MEASURE, RISK_MEASURE, text=text[:RISK_TEXT_LIMIT])
+
+
+def _flag(screening: Screening) -> RaiseFlag:
+    return RaiseFlag(RISK_RULE, FlagLevel(screening.level.label))
+
+
+def screened(
+    screening: Screening,
+    *,
+    text: str,
+    state: State,
+    outputs: list[Output],
+    unit_id: int | None,
+    contact_id: int | None,
+    help_numbers: HelpNumbers,
+) -> list[Output]:
+    """S1 inside a dialog: the step's outputs with the risk screen's flag and reply.
+
+    A hit raises a flag on the conversation's response (anonymous or not, as the response
+    is); a text that was not a text question's answer is kept with it, sealed. Without a
+    unit (the info dialog) no flag can be raised; a crisis still gets the help numbers.
+    A crisis reply comes before anything else; then the dialog goes on.
+    """
+    if screening.level is RiskLevel.NONE:
+        return outputs
+    extra: list[Output] = []
+    if unit_id is not None:
+        if not any(isinstance(o, Record) and o.text is not None for o in outputs):
+            extra.append(_kept(text))
+        extra.append(_flag(screening))
+    if screening.level is not RiskLevel.CRISIS:
+        return [*extra, *outputs]
+    # The worker sees a flag only when there is one, and it is the client's.
+    enrolled = unit_id is not None and state.anonymous is False and contact_id is not None
+    help_reply = help_numbers.crisis_reply(enrolled=enrolled)
+    rest = [o for o in outputs if not (isinstance(o, Say) and o.text.msgid == engine.HINT_PICK)]
+    gently: list[Output] = [] if state.finished else [Say(Text(GO_ON_GENTLY))]
+    return [*help_reply, *extra, *gently, *rest]
+
+
+@dataclass(frozen=True, slots=True)
+class Outside:
+    """The decision on typed text outside any dialog: the reply, and what to keep (a
+    client's text with its flag) or None."""
+
+    outputs: list[Output]
+    keep: tuple[Record, RaiseFlag] | None = None
+
+
+def outside_dialog(
+    screening: Screening | None, *, text: str, enrolled: bool, help_numbers: HelpNumbers
+) -> Outside:
+    """S1 outside any dialog (`screening` is None for anything but text).
+
+    An enrolled client's text that screens as a risk is kept (sealed) as an identified
+    open-feedback response of their unit, with the flag, so that their worker can act.
+    Anyone else is anonymous and no unit is known: no flag can be raised, nothing is
+    stored, and a crisis still gets the help numbers.
+    """
+    nothing: list[Output] = [Say(Text(NOTHING_GOING_ON))]
+    if screening is None or screening.level is RiskLevel.NONE:
+        return Outside(nothing)
+    keep = (_kept(text), _flag(screening)) if enrolled else None
+    if screening.level is not RiskLevel.CRISIS:
+        return Outside(nothing, keep)
+    return Outside(help_numbers.crisis_reply(enrolled=enrolled), keep)
