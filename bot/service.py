@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bot import commands, events, screening
+from bot import commands, events, opening, screening
 from bot.i18n import Translations
 from bot.messages import Handled, Inbound, Kind, Message, render
 from bot.replies import Replies
@@ -30,7 +30,6 @@ from dialogs.model import (
     Event,
     Goal,
     Output,
-    Privacy,
     Say,
     Start,
     State,
@@ -387,7 +386,7 @@ class ConversationService:
     ) -> Handled:
         contact, client, conversation = party.contact, party.client, party.conversation
         dialog = self.dialogs.get(dialog_id)
-        language = inbound.language or (conversation.language if conversation else None)
+        language = opening.language(inbound, party)
         if dialog is None:
             return reply.send(session, [Say(Text(UNKNOWN_DIALOG))], language, finished=True)
         unit: tables.Unit | None = None
@@ -398,7 +397,6 @@ class ConversationService:
             unit = units.unit_by_id(session, unit_id=unit_id)
         elif client is not None:
             unit = units.unit_by_id(session, unit_id=client.unit_id)
-        language = language or (contact.language if contact else None)
         if (unit is None and (dialog.needs_unit or code is not None)) or (
             unit is not None and unit.id is None
         ):
@@ -406,7 +404,7 @@ class ConversationService:
         if conversation is not None:
             # A new dialog replaces an unfinished one; the answers so far stay stored.
             self._drop(session, conversation)
-        anonymous = self._anonymity(dialog, inbound, client, unit)
+        anonymous = opening.anonymity(dialog, inbound, client, unit)
         goals: tuple[Goal, ...] = ()
         if client is not None and client.id is not None and anonymous is not True:
             goals = tuple(
@@ -427,19 +425,6 @@ class ConversationService:
         )
         start = Start(goals=goals, anonymous=anonymous)
         return self._step(session, reply, party, started, dialog, start, now)
-
-    @staticmethod
-    def _anonymity(
-        dialog: Dialog, inbound: Inbound, client: tables.Client | None, unit: tables.Unit | None
-    ) -> bool | None:
-        """True, False, or None for 'ask the person' (privacy: optional)."""
-        if dialog.privacy is Privacy.ANONYMOUS or inbound.anonymous is True:
-            return True
-        if client is None or unit is None or client.unit_id != unit.id:
-            return True
-        if inbound.anonymous is False or dialog.privacy is Privacy.IDENTIFIED:
-            return False
-        return None
 
 
 def _id(conversation: tables.Conversation) -> int:

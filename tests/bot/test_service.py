@@ -310,3 +310,20 @@ async def test_update_claims_are_forgotten_after_a_week(
     clock.advance(days=8)
     await service.sweep()
     assert rows(database, tables.ProcessedUpdate) == []
+
+
+async def test_the_language_chosen_with_the_command_wins_over_the_phones_when_a_dialog_starts(
+    service: ConversationService, database: Database
+) -> None:
+    # A Telegram update carries the phone's language; the chat's own choice is stored.
+    chat = Chat(service, "1095", channel="telegram")
+    enrol(service, chat)
+    await chat.send(Kind.COMMAND, "language sv", language="fi")
+    await chat.send(Kind.COMMAND, "checkin", language="fi")
+
+    [conversation] = rows(database, tables.Conversation)
+    assert conversation.language == "sv"
+    question = await service.open_question("telegram", "1095")
+    assert question is not None
+    assert question.language == "sv"
+    assert chat.received[-1] == question.messages[-1]
