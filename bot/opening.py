@@ -1,13 +1,23 @@
-"""How a dialog starts for a chat: in which language, and whether anonymously (P1).
+"""How a dialog starts for a chat: in which language, for which unit, and whether
+anonymously (P1).
 
-Pure decisions on the chat's party and the inbound that starts the dialog.
+Decisions on the chat's party and the inbound that starts the dialog; the unit and the
+client's goals are read when a dialog starts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
 from bot.messages import Inbound
-from dialogs.model import Dialog, Privacy
+from dialogs import engine
+from dialogs.model import Dialog, Goal, Privacy, Start
 from storage import tables
+from storage.keys import ChatKey
+from storage.repositories import clients, units
 from storage.repositories.conversations import Party
 
 
@@ -39,3 +49,62 @@ def anonymity(
     if inbound.anonymous is False or dialog.privacy is Privacy.IDENTIFIED:
         return False
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """A dialog about to start: its conversation (not stored yet) and the engine's Start."""
+
+    conversation: tables.Conversation
+    start: Start
+
+
+def open_dialog(
+    session: Session,
+    *,
+    dialog: Dialog,
+    inbound: Inbound,
+    party: Party,
+    chat: ChatKey,
+    language: str,
+    unit_id: int | None,
+    unit_code: str | None,
+    now: dt.datetime,
+    expires_at: dt.datetime,
+) -> Opening | None:
+    """The unit a dialog is given to, its anonymity and the client's goals; None when a
+    unit was asked for (or the dialog needs one) and none is known."""
+    client = party.client
+    unit: tables.Unit | None = None
+    code = unit_code or inbound.unit_code
+    if code is not None:
+        unit = units.unit_by_code(session, code=code)
+    elif unit_id is not None:
+        unit = units.unit_by_id(session, unit_id=unit_id)
+    elif client is not None:
+        unit = units.unit_by_id(session, unit_id=client.unit_id)
+    if (unit is None and (dialog.needs_unit or code is not None)) or (
+        unit is not None and unit.id is None
+    ):
+        return None
+    anonymous = anonymity(dialog, inbound, client, unit)
+    goals: tuple[Goal, ...] = ()
+    if client is not None and client.id is not None and anonymous is not True:
+        goals = tuple(
+            Goal(goal.id, goal.title, goal.weight)
+            for goal in clients.active_goals(session, client_id=client.id)
+            if goal.id is not None
+        )
+    contact = party.contact
+    conversation = tables.Conversation(
+        channel=chat.channel,
+        address_hmac=chat.address_hmac,
+        contact_id=contact.id if contact is not None and anonymous is not True else None,
+        unit_id=None if unit is None else unit.id,
+        dialog_id=dialog.id,
+        language=language,
+        state=engine.start(dialog).to_json(),
+        updated_at=now,
+        expires_at=expires_at,
+    )
+    return Opening(conversation, Start(goals=goals, anonymous=anonymous))

@@ -35,6 +35,14 @@ class Replies:
         self.clock = clock
         self.acknowledgement: Acknowledgement | None = None
 
+    def sealed_address(self) -> str:
+        """The chat's address, sealed: for the outbox, and for prompts the person wants."""
+        return self.keyring.seal(self.inbound.address, purpose=Purpose.CHAT_ADDRESS)
+
+    def sealed_staff_chat(self) -> str:
+        """The chat's address sealed for staff alerts (a staff member links the chat)."""
+        return self.keyring.seal(self.inbound.address, purpose=Purpose.STAFF_CHAT)
+
     def acknowledge(self, label: str | None) -> None:
         """Acknowledge the pressed button (if the channel gave a reference) before replying."""
         if self.inbound.reference is not None:

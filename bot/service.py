@@ -24,23 +24,13 @@ from bot.messages import Handled, Inbound, Kind, Message, render
 from bot.replies import Replies
 from dialogs import engine
 from dialogs.helplines import HelpNumbers
-from dialogs.model import (
-    N_,
-    Dialog,
-    Event,
-    Goal,
-    Output,
-    Say,
-    Start,
-    State,
-    Text,
-)
+from dialogs.model import N_, Dialog, Event, Output, Say, State, Text
 from dialogs.risk import RiskScreen, voikko_lemmatizer
 from storage import tables
 from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.keys import ChatKey
-from storage.repositories import clients, contacts, conversations, outbox, responses, units, updates
+from storage.repositories import contacts, conversations, outbox, responses, updates
 from storage.repositories.conversations import Party
 
 log = logging.getLogger(__name__)
@@ -87,12 +77,8 @@ class ConversationService:
         self.translations = translations
         self.clock = clock
         self.conversation_ttl = conversation_ttl
-        self.risk_screen = (
-            risk_screen
-            if risk_screen is not None
-            else RiskScreen.load(lemmatizer=voikko_lemmatizer())
-        )
-        self.help_numbers = help_numbers if help_numbers is not None else HelpNumbers.load()
+        self.risk_screen = risk_screen or RiskScreen.load(lemmatizer=voikko_lemmatizer())
+        self.help_numbers = help_numbers or HelpNumbers.load()
         # Called after an update that raised a flag was committed (the alert sender's wake).
         self.on_flag: Callable[[], None] | None = None
         self._skip_words = events.skip_words(translations.all())
@@ -179,64 +165,57 @@ class ConversationService:
     def _handle(self, session: Session, *, inbound: Inbound) -> Handled:
         now = self.clock()
         chat = self.chat_key(inbound.channel, inbound.address)
-        # Read: the claim, and the chat's party, in one call.
+        # Read: the claim and the chat's party, in one call.
         party = conversations.claim_and_load(
             session, chat=chat, update_key=inbound.update_key, now=now
         )
         if party is None:
             return Handled(duplicate=True)
-        reply = Replies(
+        replies = Replies(
             inbound, chat, translations=self.translations, keyring=self.keyring, clock=self.clock
         )
+        turn = _Turn(session, inbound, party, replies, now)
         conversation = party.conversation
         if conversation is not None and conversation.expires_at <= now:
             # An expired dialog is forgotten; the answers given so far stay stored.
-            self._drop(session, conversation)
-            party = replace(party, conversation=None)
+            turn = turn.dropped(conversation)
             conversation = None
-
         command = events.command_of(inbound)
         if command is not None:
-            return self._command(session, inbound, reply, party, now, *command)
+            return self._command(turn, *command)
         if inbound.kind is Kind.BEGIN:
-            return self._begin(session, inbound, reply, party, now, dialog_id=inbound.payload)
+            return self._begin(turn, dialog_id=inbound.payload)
         if conversation is None:
-            return self._outside_dialog(session, inbound, reply, party, now)
+            return self._outside_dialog(turn)
         dialog = self.dialogs.get(conversation.dialog_id)
         if dialog is None:
-            self._drop(session, conversation)
-            return reply.send(
-                session, [Say(Text(UNKNOWN_DIALOG))], conversation.language, finished=True
-            )
+            turn.dropped(conversation)
+            outputs: list[Output] = [Say(Text(UNKNOWN_DIALOG))]
+            return replies.send(session, outputs, conversation.language, finished=True)
+        # Decide: the engine's event, then the step.
         translator = self.translations.get(conversation.language)
         state = State.from_json(conversation.state)
         event, free_text = events.event_of(inbound, state, dialog, translator, self._skip_words)
         if isinstance(event, events.Stale):
             # A button of an earlier question: say so, and ask the current one again.
-            reply.acknowledge(None)
+            replies.acknowledge(None)
             outputs = [Say(Text(STALE_CHOICE)), *engine.current_question(dialog, state)]
-            return reply.send(session, outputs, conversation.language)
+            return replies.send(session, outputs, conversation.language)
         if inbound.kind is Kind.CHOICE:
-            reply.acknowledge(events.label_of(inbound.payload, state, dialog, translator))
-        return self._step(
-            session, reply, party, conversation, dialog, event, now, free_text=free_text
-        )
+            replies.acknowledge(events.label_of(inbound.payload, state, dialog, translator))
+        return self._step(turn, conversation, dialog, event, free_text=free_text)
 
     def _step(
         self,
-        session: Session,
-        reply: Replies,
-        party: Party,
+        turn: _Turn,
         conversation: tables.Conversation,
         dialog: Dialog,
         event: Event,
-        now: dt.datetime,
         *,
         free_text: str | None = None,
     ) -> Handled:
-        # Decide: the engine steps, the risk screen reads the free text.
         state, outputs = engine.step(dialog, State.from_json(conversation.state), event)
-        if free_text is not None:
+        if free_text is not None:  # S1: the risk screen reads what was typed
             outputs = screening.screened(
                 self.risk_screen.screen(free_text),
                 text=free_text,
@@ -248,25 +227,25 @@ class ConversationService:
             )
         # Write: the step in one call, then the replies.
         responses.record_step(
-            session,
+            turn.session,
             conversation=conversation,
             dialog=dialog,
             state=state,
             outputs=outputs,
-            contact_client_id=party.client_of_contact(conversation.contact_id),
+            contact_client_id=turn.party.client_of_contact(conversation.contact_id),
             keyring=self.keyring,
-            now=now,
-            expires_at=now + self.conversation_ttl,
+            now=turn.now,
+            expires_at=turn.now + self.conversation_ttl,
         )
-        return reply.send(session, outputs, conversation.language, finished=state.finished)
+        return turn.replies.send(
+            turn.session, outputs, conversation.language, finished=state.finished
+        )
 
-    def _outside_dialog(
-        self, session: Session, inbound: Inbound, reply: Replies, party: Party, now: dt.datetime
-    ) -> Handled:
+    def _outside_dialog(self, turn: _Turn) -> Handled:
         """Typed text when no conversation is open: the risk screen decides (S1)."""
-        contact, client = party.contact, party.client
+        inbound, contact, client = turn.inbound, turn.party.contact, turn.party.client
         language = inbound.language or (contact.language if contact else None)
-        reply.acknowledge(None)
+        turn.replies.acknowledge(None)
         decision = screening.outside_dialog(
             self.risk_screen.screen(inbound.payload) if inbound.kind is Kind.TEXT else None,
             text=inbound.payload,
@@ -274,92 +253,60 @@ class ConversationService:
             help_numbers=self.help_numbers,
         )
         if decision.keep is not None and contact is not None and client is not None:
-            assert client.id is not None
-            record, flag = decision.keep
             dialog = self.dialogs.get(OUTSIDE_DIALOG)
             responses.record_kept_text(
-                session,
-                unit_id=client.unit_id,
-                client_id=client.id,
+                turn.session,
+                client=client,
                 contact_id=contact.id,
                 dialog_id=OUTSIDE_DIALOG,
                 dialog_version=dialog.version if dialog is not None else "",
                 channel=inbound.channel,
                 language=self.translations.get(language).language,
-                record=record,
-                flag=flag,
+                kept=decision.keep,
                 keyring=self.keyring,
-                now=now,
+                now=turn.now,
             )
-        return reply.send(session, decision.outputs, language, finished=True)
+        return turn.replies.send(turn.session, decision.outputs, language, finished=True)
 
-    def _drop(self, session: Session, conversation: tables.Conversation) -> None:
-        assert conversation.id is not None
-        conversations.delete(session, conversation_id=conversation.id)
-
-    def _command(
-        self,
-        session: Session,
-        inbound: Inbound,
-        reply: Replies,
-        party: Party,
-        now: dt.datetime,
-        name: str,
-        argument: str,
-    ) -> Handled:
-        contact, conversation = party.contact, party.conversation
-        reply.acknowledge(None)
+    def _command(self, turn: _Turn, name: str, argument: str) -> Handled:
+        session, inbound, replies = turn.session, turn.inbound, turn.replies
+        contact, conversation = turn.party.contact, turn.party.conversation
+        replies.acknowledge(None)
         if name == "group":
             # Said once per group chat: the claim of a notice marks it said.
+            group = f"{inbound.channel}-group"
             first = updates.claim(
-                session,
-                channel=f"{inbound.channel}-group",
-                update_key=reply.chat.address_hmac,
-                now=now,
+                session, channel=group, update_key=replies.chat.address_hmac, now=turn.now
             )
             outputs: list[Output] = [Say(Text(commands.GROUP))] if first else []
-            return reply.send(session, outputs, inbound.language, finished=True)
+            return replies.send(session, outputs, inbound.language, finished=True)
+        staff_chat = inbound.channel == commands.STAFF_CHANNEL
         chat = commands.Chat(
-            key=reply.chat,
+            key=replies.chat,
             language=inbound.language,
-            seal_address=lambda: self.keyring.seal(inbound.address, purpose=Purpose.CHAT_ADDRESS),
-            seal_staff_chat=(
-                (lambda: self.keyring.seal(inbound.address, purpose=Purpose.STAFF_CHAT))
-                if inbound.channel == commands.STAFF_CHANNEL
-                else None
-            ),
+            seal_address=replies.sealed_address,
+            seal_staff_chat=replies.sealed_staff_chat if staff_chat else None,
         )
         result = commands.run(
             session,
             name=name,
             argument=argument,
             contact=contact,
-            client=party.client,
+            client=turn.party.client,
             conversation=conversation,
-            now=now,
+            now=turn.now,
             chat=chat,
         )
         if isinstance(result, commands.StartDialog):
             return self._begin(
-                session,
-                inbound,
-                reply,
-                party,
-                now,
-                dialog_id=result.dialog_id,
-                unit_id=result.unit_id,
-                unit_code=result.unit_code,
+                turn, dialog_id=result.dialog_id, unit_id=result.unit_id, unit_code=result.unit_code
             )
         language = result.language or (
-            conversation.language
-            if conversation
-            else contact.language
-            if contact
-            else inbound.language
+            conversation.language if conversation else contact.language if contact else None
         )
         outputs = list(result.outputs)
         if conversation is not None and result.ends_conversation:
-            self._drop(session, conversation)
+            turn.dropped(conversation)
             conversation = None
         elif conversation is not None:
             if result.language is not None:
@@ -370,61 +317,55 @@ class ConversationService:
             if dialog is not None:  # go on with the open question
                 state = State.from_json(conversation.state)
                 outputs.extend(engine.current_question(dialog, state))
-        return reply.send(session, outputs, language, finished=conversation is None)
+        return replies.send(session, outputs, language, finished=conversation is None)
 
     def _begin(
         self,
-        session: Session,
-        inbound: Inbound,
-        reply: Replies,
-        party: Party,
-        now: dt.datetime,
+        turn: _Turn,
         *,
         dialog_id: str,
         unit_id: int | None = None,
         unit_code: str | None = None,
     ) -> Handled:
-        contact, client, conversation = party.contact, party.client, party.conversation
+        session, inbound, replies = turn.session, turn.inbound, turn.replies
         dialog = self.dialogs.get(dialog_id)
-        language = opening.language(inbound, party)
+        language = opening.language(inbound, turn.party)
         if dialog is None:
-            return reply.send(session, [Say(Text(UNKNOWN_DIALOG))], language, finished=True)
-        unit: tables.Unit | None = None
-        code = unit_code or inbound.unit_code
-        if code is not None:
-            unit = units.unit_by_code(session, code=code)
-        elif unit_id is not None:
-            unit = units.unit_by_id(session, unit_id=unit_id)
-        elif client is not None:
-            unit = units.unit_by_id(session, unit_id=client.unit_id)
-        if (unit is None and (dialog.needs_unit or code is not None)) or (
-            unit is not None and unit.id is None
-        ):
-            return reply.send(session, [Say(Text(UNKNOWN_UNIT))], language, finished=True)
-        if conversation is not None:
-            # A new dialog replaces an unfinished one; the answers so far stay stored.
-            self._drop(session, conversation)
-        anonymous = opening.anonymity(dialog, inbound, client, unit)
-        goals: tuple[Goal, ...] = ()
-        if client is not None and client.id is not None and anonymous is not True:
-            goals = tuple(
-                Goal(goal.id, goal.title, goal.weight)
-                for goal in clients.active_goals(session, client_id=client.id)
-                if goal.id is not None
-            )
-        started = tables.Conversation(
-            channel=inbound.channel,
-            address_hmac=reply.chat.address_hmac,
-            contact_id=contact.id if contact is not None and anonymous is not True else None,
-            unit_id=None if unit is None else unit.id,
-            dialog_id=dialog.id,
+            return replies.send(session, [Say(Text(UNKNOWN_DIALOG))], language, finished=True)
+        opened = opening.open_dialog(
+            session,
+            dialog=dialog,
+            inbound=inbound,
+            party=turn.party,
+            chat=replies.chat,
             language=self.translations.get(language).language,
-            state=engine.start(dialog).to_json(),
-            updated_at=now,
-            expires_at=now + self.conversation_ttl,
+            unit_id=unit_id,
+            unit_code=unit_code,
+            now=turn.now,
+            expires_at=turn.now + self.conversation_ttl,
         )
-        start = Start(goals=goals, anonymous=anonymous)
-        return self._step(session, reply, party, started, dialog, start, now)
+        if opened is None:
+            return replies.send(session, [Say(Text(UNKNOWN_UNIT))], language, finished=True)
+        if turn.party.conversation is not None:
+            # A new dialog replaces an unfinished one; the answers so far stay stored.
+            turn.dropped(turn.party.conversation)
+        return self._step(turn, opened.conversation, dialog, opened.start)
+
+
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    """One update being handled: its transaction, the party read for it and its replies."""
+
+    session: Session
+    inbound: Inbound
+    party: Party
+    replies: Replies
+    now: dt.datetime
+
+    def dropped(self, conversation: tables.Conversation) -> _Turn:
+        """Delete the chat's conversation; the turn goes on without it."""
+        conversations.delete(self.session, conversation_id=_id(conversation))
+        return replace(self, party=replace(self.party, conversation=None))
 
 
 def _id(conversation: tables.Conversation) -> int:

@@ -241,20 +241,21 @@ def _new_response(
 def record_kept_text(
     session: Session,
     *,
-    unit_id: int,
-    client_id: int,
+    client: Client,
     contact_id: int | None,
     dialog_id: str,
     dialog_version: str,
     channel: str,
     language: str,
-    record: Record,
-    flag: RaiseFlag,
+    kept: tuple[Record, RaiseFlag],
     keyring: Keyring,
     now: dt.datetime,
 ) -> None:
     """A client's text outside any dialog, kept with its flag as a completed, identified
-    response (the risk screen's catch, so that their worker can act)."""
+    response of the client's unit (the risk screen's catch, so that their worker can act)."""
+    assert client.id is not None
+    unit_id, client_id = client.unit_id, client.id
+    record, flag = kept
     response = Response(
         unit_id=unit_id,
         client_id=client_id,
