@@ -221,3 +221,16 @@ def test_every_dialog_tells_what_happens_to_the_answers(dialog_id: str) -> None:
         _, outputs = run(dialog, [Start(anonymous=anonymous), *[Skip()] * 20])
         closing = " ".join(o.text.msgid for o in outputs if isinstance(o, Say)).lower()
         assert "read" in closing or "see" in closing, (dialog_id, anonymous)
+
+
+def test_the_current_question_is_asked_again_without_changing_the_state() -> None:
+    dialog = DIALOGS["youth_checkin"]
+    state, outputs = run(dialog, [Start(goals=GOALS, anonymous=False), Answer("4")])
+    asked = [o for o in outputs if isinstance(o, Ask)]
+    again = engine.current_question(dialog, state)
+    assert again == [asked[-1]]
+    assert engine.step(dialog, state, Start()) == (state, again)
+    finished, _ = run(dialog, [Skip()] * 20, state)
+    assert finished.finished
+    assert engine.current_question(dialog, finished) == []
+    assert engine.current_question(dialog, engine.start(dialog)) == []
