@@ -42,7 +42,7 @@ async def youth_checkin(client: httpx.AsyncClient) -> httpx.Response:
     for answer in ("4", "3", "2", "5"):
         page = await press(client, page, answer)
         assert page.status_code == 200, page.text
-    assert "something else you want to tell" in page_text(page.text)
+    assert "anything else you want us to know" in page_text(page.text)
     return await write(client, page, "The <b>coffee</b> was good")
 
 
