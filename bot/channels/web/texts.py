@@ -16,7 +16,9 @@ KIOSK_TITLE = N_("Feedback")
 START_YOUTH = N_("Check-in for young people")
 START_CHILD = N_("Check-in for children")
 START_PARENT = N_("For parents: feedback on the service")
-ANONYMOUS_NOTE = N_("You don't give your name: your answers are anonymous.")
+ANONYMOUS_NOTE = N_(
+    "We don't ask your name: your answers are anonymous. Don't write your name in them."
+)
 INVITE_INTRO = N_("Your worker sent you this link for a check-in.")
 START = N_("Start")
 YOU = N_("You")
