@@ -34,7 +34,7 @@ from sqlmodel import Session
 
 from bot.i18n import Translations, Translator
 from bot.service import utc_now
-from dialogs.model import N_
+from dialogs.model import N_, NP_
 from storage.crypto import Keyring, Purpose, SealError
 from storage.db import Database
 from storage.repositories import alerts, staff
@@ -56,7 +56,10 @@ ESCALATED_SUBJECT = N_("Kerro: a {level} flag in {unit} is not acknowledged")
 BODY = N_(
     "A {level} flag was raised in {unit} ({code}) at {time} UTC.\nOpen it in the staff API: {link}"
 )
-ESCALATED = N_("Nobody has acknowledged it in {minutes} minutes.")
+ESCALATED = NP_(
+    "Nobody has acknowledged it in {minutes} minute.",
+    "Nobody has acknowledged it in {minutes} minutes.",
+)
 PRIVACY = N_("This alert holds no text and no name: read them in the staff API.")
 
 
@@ -92,7 +95,11 @@ class Notice:
             )
         ]
         if self.escalation:
-            lines.append(translator.gettext(ESCALATED).format(minutes=self.escalate_minutes))
+            lines.append(
+                translator.text(
+                    ESCALATED.text(self.escalate_minutes, {"minutes": str(self.escalate_minutes)})
+                )
+            )
         lines.append(translator.gettext(PRIVACY))
         return "\n\n".join(lines)
 

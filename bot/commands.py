@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.i18n import LANGUAGES
-from dialogs.model import N_, Ask, Choice, Output, Say, StepKind, Text
+from dialogs.model import N_, NP_, Ask, Choice, Output, Say, StepKind, Text
 from storage import tables
 from storage.keys import ChatKey
 from storage.repositories import clients, contacts, invites, units
@@ -34,20 +34,19 @@ CHECKIN_BY_AUDIENCE = {
 }
 
 WELCOME = N_(
-    "Hi! I'm Kerro, the feedback chat of your social and family services. I'm a program, not "
-    "a person, and nobody reads this chat around the clock. If you need help right now, call "
-    "112."
+    "Hi! I'm Kerro, the feedback chat of your social and family services. I'm a chat bot, not "
+    "a person. Nobody reads this chat right away. If you need help now, call 112."
 )
 HELP = N_(
     "I ask how you are and what you think of the service. You can answer with the buttons or "
-    "by writing, and skip any question.\n\n"
+    "by writing. You can skip any question.\n\n"
     "/checkin: a check-in from your worker\n"
     "/feedback: give feedback, anonymously\n"
     "/info: what is happening to me?\n"
     "/language: suomi, svenska, English\n"
     "/stop: no more check-in reminders\n"
     "/forget: erase what is stored about you\n\n"
-    "Nobody reads this chat around the clock. If you need help right now, call 112."
+    "Nobody reads this chat right away. If you need help now, call 112."
 )
 MENU_QUESTION = N_("What would you like to do?")
 MENU_CHECKIN = N_("Check-in")
@@ -56,12 +55,12 @@ MENU_INFO = N_("What is happening to me?")
 MENU_LANGUAGE = N_("Language")
 MENU_HELP = N_("Help")
 NOT_ENROLLED = N_(
-    "Check-ins are for clients whose worker has sent them a link. Ask your worker for one. "
+    "A check-in starts from a link that your worker sends you. Ask your worker for one. "
     "You can give feedback at any time."
 )
 FEEDBACK_NEEDS_UNIT = N_(
-    "To give feedback, open the feedback link of your unit. It is on the unit's posters, or "
-    "you can ask your worker for it."
+    "To give feedback, open the feedback link of your unit. The link is on the unit's "
+    "posters. You can also ask your worker for it."
 )
 LANGUAGE_QUESTION = N_("Which language do you want me to use?")
 LANGUAGE_SET = N_("Okay, I'll write in English from now on.")
@@ -73,30 +72,30 @@ NO_PROMPTS = N_(
     "I don't send you reminders, because this chat isn't linked to you. You can write here "
     "whenever you want."
 )
-FORGET_QUESTION = N_(
-    "Do you want me to erase what is stored about you? That is {count} answered check-ins "
-    "or feedback, and the link between this chat and you. This can't be undone."
+FORGET_QUESTION = NP_(
+    "Do you want me to erase what is stored about you? I would erase your {count} answer "
+    "and the link between this chat and you. This can't be undone.",
+    "Do you want me to erase what is stored about you? I would erase your {count} answers "
+    "and the link between this chat and you. This can't be undone.",
 )
 FORGET_YES = N_("Yes, erase")
 FORGET_NO = N_("No, keep")
-FORGOTTEN = N_(
-    "Done. What was stored about you is erased, and this chat is no longer linked to you."
-)
+FORGOTTEN = N_("Done. What was stored about you is erased. This chat is no longer linked to you.")
 NOT_FORGOTTEN = N_("Okay, nothing was erased.")
 ENROLLED = N_(
-    "Hi! I'm Kerro, the feedback chat of your social and family services. I'm a program, not "
-    "a person. This chat is now linked to you, so your worker sees the check-ins you answer "
-    "here. Nobody reads this chat around the clock. If you need help right now, call 112."
+    "Hi! I'm Kerro, the feedback chat of your social and family services. I'm a chat bot, not "
+    "a person. This chat is now linked to you. Your worker sees the check-ins you answer "
+    "here. Nobody reads this chat right away. If you need help now, call 112."
 )
 CONSENT_QUESTION = N_("May I send you a check-in reminder here now and then?")
 CONSENT_YES = N_("Yes, send reminders")
 CONSENT_NO = N_("No reminders")
 CONSENTED = N_(
-    "Thanks! I'll send you a check-in now and then. You can stop them at any time with /stop."
+    "Thanks! I'll send you check-ins now and then. If you don't want them any more, write /stop."
 )
 DECLINED = N_(
-    "Okay, no reminders. You can still write here whenever you want, and start a check-in "
-    "with /checkin."
+    "Okay, no reminders. You can still write here whenever you want. You can start a "
+    "check-in with /checkin."
 )
 INVITE_USED = N_(
     "This link has been used already, or it is too old. Please ask your worker for a new one."
@@ -216,8 +215,8 @@ UNSUPPORTED = N_(
     "Sorry, I can only read text and buttons. Please write your answer, or use the buttons."
 )
 EDITED = N_(
-    "I saw that you edited a message. I can't change an answer that was already sent, but "
-    "you can go on from here."
+    "I saw that you edited a message. I can't change an answer that was already sent. You "
+    "can go on from here."
 )
 FORWARDED = N_("I can't use forwarded messages. Please write to me yourself.")
 GROUP = N_("Hi! I only talk in private chats. Please write to me directly.")
@@ -261,7 +260,7 @@ def _forget(
     if argument == "no":
         return Reply([Say(Text(NOT_FORGOTTEN))])
     count = clients.count_responses(session, client_id=_id(client))
-    question = Text(FORGET_QUESTION, {"count": str(count)})
+    question = FORGET_QUESTION.text(count)
     choices = _choices([("yes", Text(FORGET_YES)), ("no", Text(FORGET_NO))])
     return Reply([Ask(FORGET, StepKind.CHOICE, question, choices)])
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gettext
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -28,26 +29,51 @@ def catalog_path(language: str, directory: Path | None = None) -> Path:
     return root / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def _english_plural(n: int) -> int:
+    return int(n != 1)
+
+
 class Translator:
-    def __init__(self, language: str, messages: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        language: str,
+        messages: Mapping[str, str],
+        plurals: Mapping[str, tuple[str, ...]] | None = None,
+        plural_form: Callable[[int], int] = _english_plural,
+    ) -> None:
         self.language = language
         self._messages = messages
+        self._plurals = plurals or {}
+        self._plural_form = plural_form
 
     def gettext(self, msgid: str) -> str:
         return self._messages.get(msgid) or msgid
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """The form of a plural message for `count`, by the catalog's plural rule."""
+        forms = self._plurals.get(singular)
+        if forms:
+            index = self._plural_form(count)
+            if 0 <= index < len(forms):
+                return forms[index]
+        return singular if count == 1 else plural
 
     def text(self, text: Text) -> str:
         params = {
             name: self.text(value) if isinstance(value, Text) else value
             for name, value in text.params.items()
         }
-        translated = self.gettext(text.msgid)
+        if text.plural is not None:
+            translated = self.ngettext(text.msgid, text.plural, text.count)
+            source = text.msgid if text.count == 1 else text.plural
+        else:
+            translated, source = self.gettext(text.msgid), text.msgid
         if not params:
             return translated
         try:
             return translated.format(**params)
         except (KeyError, IndexError, ValueError):
-            return text.msgid.format(**params)
+            return source.format(**params)
 
 
 class Translations:
@@ -61,19 +87,21 @@ class Translations:
         for language in LANGUAGES:
             path = catalog_path(language, directory)
             messages: dict[str, str] = {}
+            plurals: dict[str, tuple[str, ...]] = {}
+            plural_form: Callable[[int], int] = _english_plural
             if path.exists():
                 with path.open("rb") as handle:
                     catalog = read_po(handle, locale=language)
+                plural_form = gettext.c2py(catalog.plural_expr)
                 for message in catalog:
-                    if (
-                        isinstance(message.id, str)
-                        and message.id
-                        and not message.fuzzy
-                        and isinstance(message.string, str)
-                        and message.string
-                    ):
-                        messages[message.id] = message.string
-            translators[language] = Translator(language, messages)
+                    if not message.id or message.fuzzy:
+                        continue
+                    if isinstance(message.id, str) and isinstance(message.string, str):
+                        if message.string:
+                            messages[message.id] = message.string
+                    elif isinstance(message.string, tuple) and all(message.string):
+                        plurals[str(message.id[0])] = tuple(message.string)
+            translators[language] = Translator(language, messages, plurals, plural_form)
         return cls(translators, default)
 
     def get(self, language: str | None) -> Translator:

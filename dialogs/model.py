@@ -21,14 +21,34 @@ def N_(message: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Plural:
+    """A message with a singular and a plural msgid: which form is shown depends on a count."""
+
+    singular: str
+    plural: str
+
+    def text(self, count: int, params: Mapping[str, str | Text] | None = None) -> Text:
+        """The message for `count`; `{count}` in it is filled with the number."""
+        return Text(self.singular, {"count": str(count), **(params or {})}, self.plural, count)
+
+
+def NP_(singular: str, plural: str) -> Plural:
+    """Mark a plural message for extraction (as ngettext); translated where it is shown."""
+    return Plural(singular, plural)
+
+
+@dataclass(frozen=True, slots=True)
 class Text:
     """A translatable message: an English msgid and its parameters.
 
     A parameter that is itself a Text is translated too; a plain string is shown as it is.
+    A plural message also has its plural msgid and the count that chooses the form.
     """
 
     msgid: str
     params: Mapping[str, str | Text] = field(default_factory=dict)
+    plural: str | None = None
+    count: int = 1
 
 
 class StepKind(StrEnum):

@@ -12,7 +12,7 @@ from storage.tables import Unit
 
 DEMO_UNIT = "demo"
 DEMO_CLIENT = "DEMO-1"
-DEMO_GOALS = ("Going to school every day", "Sleeping enough")
+DEMO_GOALS = ("Käyn koulussa joka päivä", "Nukun tarpeeksi")  # the demo client reads Finnish
 UNIT_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 

@@ -20,6 +20,8 @@ from bot.i18n import DOMAIN, LANGUAGES, catalog_path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
+# N_ and NP_ (dialogs.model) mark texts; NP_ is a plural message, as ngettext.
+_KEYWORDS = {**DEFAULT_KEYWORDS, "NP_": (1, 2)}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # A fixed header date keeps the catalogs' diffs to what changed in the texts.
 _HEADER_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -42,7 +44,7 @@ def extract(root: Path = ROOT) -> Catalog:
     catalog = Catalog(domain=DOMAIN, charset="utf-8")
     _header(catalog)
     for filename, lineno, message, comments, context in extract_from_dir(
-        root, method_map, options_map, keywords=DEFAULT_KEYWORDS, comment_tags=("Translators:",)
+        root, method_map, options_map, keywords=_KEYWORDS, comment_tags=("Translators:",)
     ):
         catalog.add(
             message,
@@ -85,11 +87,18 @@ def update(root: Path = ROOT) -> list[str]:
         catalog.last_translator = "the Kerro authors"
         if language == "en":
             for message in catalog:
-                if message.id and not message.string:
+                if message.id and not _translated(message):
                     message.string = message.id
         added |= {str(m.id) for m in catalog if m.id} - before
         _write(path, catalog)
     return sorted(added)
+
+
+def _translated(message: Message) -> bool:
+    """Whether every form of the message (one, or the plural forms) has a translation."""
+    if isinstance(message.string, tuple | list):
+        return bool(message.string) and all(message.string)
+    return bool(message.string)
 
 
 def _ids(messages: Iterable[Message]) -> set[str]:
@@ -124,7 +133,7 @@ def check_catalogs(root: Path = ROOT) -> list[str]:
             if not message.id:
                 continue
             msgid = str(message.id)
-            if not message.string:
+            if not _translated(message):
                 problems.append(f"{language}: {msgid!r} is not translated")
             elif message.fuzzy:
                 problems.append(f"{language}: {msgid!r} is marked fuzzy")

@@ -48,7 +48,7 @@ async def test_an_invite_links_the_chat_once_and_asks_before_storing_the_address
     )
 
     await chat.send(Kind.CHOICE, "consent:yes", language="en")
-    assert "stop them" in chat.received[-1].text
+    assert "write /stop" in chat.received[-1].text
     [contact] = rows(database, tables.Contact)
     assert contact.prompts is True
     assert contact.address_sealed is not None

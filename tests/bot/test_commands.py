@@ -108,7 +108,7 @@ async def test_forget_asks_first_then_erases_what_the_client_said(
     await chat.say("1", "1", "1", "1", "yes", "Help me")
     assert rows(database, tables.Flag)
     await chat.send(Kind.COMMAND, "forget")
-    assert "1 answered check-ins" in chat.received[-1].text
+    assert "your 1 answer and" in chat.received[-1].text  # one answer: the singular
     await chat.send(Kind.CHOICE, "forget:no")
     assert len(rows(database, tables.Response)) == 1
     await chat.send(Kind.CHOICE, "forget:yes")

@@ -216,7 +216,7 @@ async def test_typed_labels_work_in_the_chat_language(
     chat = Chat(service, "1008")
     await chat.begin("info", language="en")
     await chat.say("what is a client plan?")
-    assert any("client plan is written together" in m.text for m in chat.received)
+    assert any("write the client plan together" in m.text for m in chat.received)
     other = Chat(service, "1009")
     await other.begin("youth_checkin", language="fi")
     skip_label = service.translations.get("fi").gettext("Skip")

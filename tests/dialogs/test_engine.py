@@ -128,7 +128,7 @@ def test_a_choice_can_be_given_by_its_number() -> None:
     state, outputs = run(dialog, [Start(), Answer("2")])
     assert state.finished
     assert any(
-        "client plan is written together" in o.text.msgid for o in outputs if isinstance(o, Say)
+        "write the client plan together" in o.text.msgid for o in outputs if isinstance(o, Say)
     )
 
 

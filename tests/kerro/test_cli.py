@@ -43,7 +43,7 @@ def test_a_piped_chat_runs_to_the_end_and_is_stored(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "How much joy" in result.stdout
-    assert "One of your goals is: Going to school every day." in result.stdout
+    assert "One of your goals is: Käyn koulussa joka päivä." in result.stdout
     assert result.stdout.rstrip().splitlines()[-1].startswith("Thank you!")
     with sqlite3.connect(tmp_path / "data" / "kerro.db") as db:
         stored = db.execute("SELECT measure, number, skipped FROM answer ORDER BY id").fetchall()

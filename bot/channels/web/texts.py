@@ -7,13 +7,18 @@ from dialogs.model import N_
 
 SKIP_TO_CONTENT = N_("Skip to the conversation")
 LANGUAGE = N_("Language")
-FOOTER = N_("Kerro is a program, not a person. In an emergency, call 112.")
+FOOTER = N_(
+    "Kerro is a chat bot, not a person. Nobody reads this chat right away. In an emergency, "
+    "call 112."
+)
 CHAT_TITLE = N_("Feedback chat")
 KIOSK_TITLE = N_("Feedback")
 START_YOUTH = N_("Check-in for young people")
 START_CHILD = N_("Check-in for children")
-START_PARENT = N_("Feedback on the service, for parents")
-ANONYMOUS_NOTE = N_("You don't give your name: your answers are anonymous.")
+START_PARENT = N_("For parents: feedback on the service")
+ANONYMOUS_NOTE = N_(
+    "We don't ask your name: your answers are anonymous. Don't write your name in them."
+)
 INVITE_INTRO = N_("Your worker sent you this link for a check-in.")
 START = N_("Start")
 YOU = N_("You")
@@ -28,8 +33,8 @@ NOT_FOUND_TITLE = N_("Page not found")
 NOT_FOUND = N_("This link doesn't work. Check the address, or ask your worker for a new link.")
 EXPIRED_TITLE = N_("The page has expired")
 EXPIRED = N_(
-    "For your privacy, this page expires after a while, or when the form is not from this page. "
-    "Nothing was saved. Please start again."
+    "This page was open too long, so we closed it to protect your privacy. Nothing was saved. "
+    "Please start again."
 )
 REPLAYED_TITLE = N_("Already sent")
 REPLAYED = N_("This answer was sent already, so it was not saved again.")

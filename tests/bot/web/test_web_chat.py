@@ -42,7 +42,7 @@ async def youth_checkin(client: httpx.AsyncClient) -> httpx.Response:
     for answer in ("4", "3", "2", "5"):
         page = await press(client, page, answer)
         assert page.status_code == 200, page.text
-    assert "something else you want to tell" in page_text(page.text)
+    assert "anything else you want us to know" in page_text(page.text)
     return await write(client, page, "The <b>coffee</b> was good")
 
 
@@ -129,7 +129,7 @@ async def test_an_expired_or_forged_session_is_refused_and_a_new_page_starts_ove
     client.cookies.set(COOKIE, f"{token}.{int(issued) - 10 * 3600}.{mac}")
     refused = await client.post(form.action, data=form.data(dialog="open_feedback"))
     assert refused.status_code == 403
-    assert "expires after a while" in page_text(refused.text)
+    assert "was open too long" in page_text(refused.text)
     again = await client.get("/chat/u1")
     assert COOKIE in again.headers["set-cookie"]
 
@@ -266,7 +266,7 @@ async def test_the_language_switch_changes_the_page_and_the_conversation(
     form = language_form(page.text)
     swedish = await client.post(form.action, data=form.data(lang="sv"))
     assert '<html lang="sv">' in swedish.text
-    assert "Avstämning för unga" in page_text(swedish.text)
+    assert "Frågor om hur du mår – för unga" in page_text(swedish.text)
     page = await start(client, "youth_checkin")
     assert '<html lang="sv">' in page.text
     form = language_form(page.text)
