@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from api import (
     audit,
     clients,
+    docs,
     enrolment,
     flags,
     problems,
@@ -28,7 +29,7 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
         title="Kerro staff API",
         version="1",
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,  # api.docs serves it, with its assets
         redoc_url=None,
     )
     app.state.kerro = context
@@ -37,6 +38,7 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
     for module in (staff, units, clients, timeline, enrolment, responses, flags, audit):
         api.include_router(module.router)
     app.include_router(api)
+    docs.install(app, prefix=PREFIX)
     app.include_router(health_router(context.database))
 
     def openapi() -> dict[str, Any]:
