@@ -19,7 +19,9 @@ from api import (
     units,
 )
 from api.context import ApiContext
+from bot import alert_coverage
 from bot.health import health_router
+from storage.repositories.units import list_units as units_of
 
 PREFIX = "/api/v1"
 
@@ -39,7 +41,13 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     docs.install(app, prefix=PREFIX)
-    app.include_router(health_router(context.database))
+    channels = context.alert_channels
+    app.include_router(
+        health_router(
+            context.database,
+            warnings=lambda session: alert_coverage.warnings(channels, units_of(session)),
+        )
+    )
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -89,6 +89,7 @@ class Runtime:
             clock=self.service.clock,
             public_url=public_url.rstrip("/"),
             telegram_bot_username=settings.telegram_bot_username,
+            alert_channels=frozenset(self.alerts.channels),
         )
         return create_staff_app(context=context)
 

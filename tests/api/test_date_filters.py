@@ -25,13 +25,13 @@ async def test_a_plain_date_filters_from_the_start_of_its_day(
     http: httpx.AsyncClient, world: World, database: Database, keyring: Keyring, clock: Clock
 ) -> None:
     with database.transaction() as session:
-        for day in range(7):
+        for back in range(7):
             _add_response(
                 session,
                 keyring,
                 unit_id=world.unit_a,
                 client_id=world.client_a,
-                when=clock() - dt.timedelta(days=10 + day),
+                when=clock() - dt.timedelta(days=10 + back),
                 note=None,
             )
     day = (clock() - dt.timedelta(days=12)).date()

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.alert_coverage import NO_CHANNEL
 from kerro.demo import DEMO_UNIT_NAME
 from kerro.runtime import build
 from kerro.settings import Settings
@@ -203,6 +204,9 @@ def test_serve_runs_both_apps_and_stops_gracefully(tmp_path: Path, stop_signal: 
             f"{staff}/readyz": 200,
         }
         assert httpx.get(f"http://127.0.0.1:{staff}/api/v1/openapi.json").status_code == 200
+        # no alert channel is configured: still ready, with a warning
+        ready = httpx.get(f"http://127.0.0.1:{staff}/readyz").json()
+        assert ready == {"status": "ready", "warnings": [NO_CHANNEL]}
         # the public app serves the web chat (no demo unit here: a clear 404 page)
         chat = httpx.get(f"http://127.0.0.1:{public}/chat/demo")
         assert chat.status_code == 404
@@ -213,6 +217,7 @@ def test_serve_runs_both_apps_and_stops_gracefully(tmp_path: Path, stop_signal: 
         _, stderr = process.communicate(timeout=20)
         assert process.returncode == 0, stderr
         assert "Traceback" not in stderr
+        assert f"WARNING kerro: alerts: {NO_CHANNEL}" in stderr.splitlines()
     finally:
         if process.poll() is None:
             process.kill()
