@@ -19,9 +19,9 @@ from dialogs.risk import (
     LexiconError,
     RiskLevel,
     RiskScreen,
+    load_voikko,
     normalise,
     parse_lexicon,
-    load_voikko,
     tokens,
 )
 from tests.dialogs.conftest import CorpusFigures
