@@ -2,6 +2,7 @@
 """Set up and run Kerro from a source checkout, with nothing but Python 3.11+.
 
     python3 tasks.py run     Kerro on SQLite with a demo unit (public app :8000, staff app :8001)
+                             and a token of its coordinator for the staff API
     python3 tasks.py test    the test suite (extra arguments go to pytest)
     python3 tasks.py lint    ruff, mypy (strict) and import-linter
 
@@ -52,6 +53,7 @@ def run(args: list[str]) -> None:
     staff = f"http://{host}:{os.environ.get('KERRO_STAFF_PORT', '8001')}"
     print(f"\nThe demo unit's web chat: {public}/chat/demo (its kiosk: {public}/kiosk/demo)")
     print(f"The staff app's API description: {staff}/api/v1/docs")
+    print(f"The staff API with the coordinator's token above: {staff}/api/v1/units")
     print("Chat in a terminal meanwhile: .venv/bin/kerro chat youth_checkin --client DEMO-1\n")
     os.execv(BIN / "kerro", [str(BIN / "kerro"), "serve", *args])
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from api import (
     audit,
     clients,
+    docs,
     enrolment,
     flags,
     problems,
@@ -18,7 +19,9 @@ from api import (
     units,
 )
 from api.context import ApiContext
+from bot import alert_coverage
 from bot.health import health_router
+from storage.repositories.units import list_units as units_of
 
 PREFIX = "/api/v1"
 
@@ -28,7 +31,7 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
         title="Kerro staff API",
         version="1",
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,  # api.docs serves it, with its assets
         redoc_url=None,
     )
     app.state.kerro = context
@@ -37,7 +40,14 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
     for module in (staff, units, clients, timeline, enrolment, responses, flags, audit):
         api.include_router(module.router)
     app.include_router(api)
-    app.include_router(health_router(context.database))
+    docs.install(app, prefix=PREFIX)
+    channels = context.alert_channels
+    app.include_router(
+        health_router(
+            context.database,
+            warnings=lambda session: alert_coverage.warnings(channels, units_of(session)),
+        )
+    )
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

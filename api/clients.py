@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlmodel import Session
 
 from api import audit
@@ -30,12 +30,28 @@ from api.deps import (
 )
 from api.fields import Alias, Audience, CaseRef, Language, Title
 from api.problems import Problem, not_found
+from dialogs.scoring import GAS_WEIGHT_MAX, GAS_WEIGHT_MIN
 from storage import tables
 from storage.repositories import clients, staff, units
 from storage.repositories.staff import Member
 
 router = APIRouter(tags=["clients"])
-Weight = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
+
+
+def _weight_in_range(weight: float) -> float:
+    if not GAS_WEIGHT_MIN <= weight <= GAS_WEIGHT_MAX:
+        raise ValueError(f"a goal's weight is from {GAS_WEIGHT_MIN:g} to {GAS_WEIGHT_MAX:g}")
+    return weight
+
+
+Weight = Annotated[
+    float,
+    Field(
+        allow_inf_nan=False,
+        json_schema_extra={"minimum": GAS_WEIGHT_MIN, "maximum": GAS_WEIGHT_MAX},
+    ),
+    AfterValidator(_weight_in_range),
+]
 GasLevel = Literal["-2", "-1", "0", "1", "2"]
 Levels = dict[GasLevel, Title]
 

@@ -24,6 +24,7 @@ class ApiContext:
     public_url: str = "http://127.0.0.1:8000"  # the public app, for web chat links
     telegram_bot_username: str | None = None
     invite_lifetime: dt.timedelta = dt.timedelta(days=14)
+    alert_channels: frozenset[str] = frozenset()  # the alert channels configured (bot.alerts)
 
 
 def get_context(request: Request) -> ApiContext:

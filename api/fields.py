@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 Language = Literal["fi", "sv", "en"]
 Audience = Literal["youth", "child", "parent"]
@@ -20,6 +27,21 @@ def _clean(value: str) -> str:
         category = unicodedata.category(char)
         if (category == "Cc" and char not in _ALLOWED_CONTROLS) or category == "Cs":
             raise ValueError("control characters and lone surrogates are not allowed")
+    return value
+
+
+_PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _day_start(value: object) -> object:
+    """A plain date (`2026-11-01`) is the moment its day begins, 00:00 UTC."""
+    if isinstance(value, str) and _PLAIN_DATE.match(value):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not a date") from error
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time(0), tzinfo=dt.UTC)
     return value
 
 
@@ -50,4 +72,18 @@ EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f<>,;]+@[^@\s\x00-\x1f\x7f<>,;]+\.[^@\s\x00-
 Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL_PATTERN)]
 UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 DialogId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
-Moment = Annotated[AwareDatetime, AfterValidator(_utc)]
+# A time with its offset, or a plain date (the start of that day, UTC).
+Moment = Annotated[
+    AwareDatetime,
+    BeforeValidator(_day_start),
+    AfterValidator(_utc),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date-time"},
+                {"type": "string", "format": "date"},
+            ],
+            "description": "a time with its offset, or a date: the start of that day, 00:00 UTC",
+        }
+    ),
+]

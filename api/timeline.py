@@ -14,7 +14,7 @@ from api import audit
 from api.clients import readable_client
 from api.deps import PERSON_LINKED, ClientId, ContextDep, CurrentStaff, purpose
 from api.fields import Moment
-from dialogs.scoring import WELLBEING_DIMENSIONS, gas_t_score, wellbeing_index
+from dialogs.scoring import WELLBEING_DIMENSIONS, gas_t_score, gas_weight, wellbeing_index
 from storage.repositories import clients, responses
 
 router = APIRouter(tags=["clients"])
@@ -53,7 +53,7 @@ async def timeline(
     def work(session: Session) -> Timeline:
         readable_client(session, member, client_id)
         weights = {
-            goal.id: goal.weight if goal.weight > 0 else 1.0
+            goal.id: gas_weight(goal.weight)
             for goal in clients.goals_of(session, client_id=client_id)
             if goal.id is not None
         }

@@ -11,6 +11,7 @@ from api.auth import require_admin, require_manager, sees_unit, visible_units
 from api.deps import ContextDep, CurrentStaff, UnitId
 from api.fields import Email, Name, UnitCode
 from api.problems import Problem, not_found
+from bot import alert_coverage
 from storage import tables
 from storage.repositories import units
 
@@ -22,11 +23,23 @@ class UnitOut(BaseModel):
     code: str
     name: str
     on_call_email: str | None = None
+    alerts_configured: bool = Field(
+        description="false when some of the unit's flags would alert nobody (see alerts_warning)"
+    )
+    alerts_warning: str | None = Field(default=None, description="why alerts may reach nobody")
 
     @classmethod
-    def of(cls, unit: tables.Unit) -> UnitOut:
+    def of(cls, unit: tables.Unit, *, channels: frozenset[str]) -> UnitOut:
         assert unit.id is not None
-        return cls(id=unit.id, code=unit.code, name=unit.name, on_call_email=unit.on_call_email)
+        gap = alert_coverage.unit_gap(channels, on_call_email=unit.on_call_email)
+        return cls(
+            id=unit.id,
+            code=unit.code,
+            name=unit.name,
+            on_call_email=unit.on_call_email,
+            alerts_configured=gap is None,
+            alerts_warning=gap,
+        )
 
 
 class UnitIn(BaseModel):
@@ -48,7 +61,7 @@ async def list_units(member: CurrentStaff, context: ContextDep) -> list[UnitOut]
 
     def work(session: Session) -> list[UnitOut]:
         found = units.units_by_ids(session, unit_ids=visible_units(member))
-        return [UnitOut.of(unit) for unit in found]
+        return [UnitOut.of(unit, channels=context.alert_channels) for unit in found]
 
     return await context.database.run(work)
 
@@ -62,7 +75,7 @@ async def create_unit(body: UnitIn, member: CurrentStaff, context: ContextDep) -
             unit = units.add_unit(session, code=body.code, name=body.name, now=context.clock())
         except units.DuplicateError as error:
             raise Problem(409, str(error)) from None
-        return UnitOut.of(unit)
+        return UnitOut.of(unit, channels=context.alert_channels)
 
     return await context.database.run(work)
 
@@ -73,7 +86,7 @@ async def read_unit(unit_id: UnitId, member: CurrentStaff, context: ContextDep) 
         unit = units.unit_by_id(session, unit_id=unit_id)
         if unit is None or not sees_unit(member, unit_id):
             raise not_found("unit")
-        return UnitOut.of(unit)
+        return UnitOut.of(unit, channels=context.alert_channels)
 
     return await context.database.run(work)
 
@@ -89,13 +102,17 @@ async def rename_unit(
         if unit is None or not sees_unit(member, unit_id):
             raise not_found("unit")
         require_manager(member, unit_id)
-        out = UnitOut.of(unit)
+        out = UnitOut.of(unit, channels=context.alert_channels)
         if body.name is not None:
             units.rename_unit(session, unit_id=unit_id, name=body.name)
             out.name = body.name
         if "on_call_email" in body.model_fields_set:
             units.set_on_call(session, unit_id=unit_id, email=body.on_call_email)
             out.on_call_email = body.on_call_email
+            out.alerts_warning = alert_coverage.unit_gap(
+                context.alert_channels, on_call_email=body.on_call_email
+            )
+            out.alerts_configured = out.alerts_warning is None
         return out
 
     return await context.database.run(work)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from sqlmodel import Session
 
 from storage.db import Database
 
 
-def health_router(database: Database) -> APIRouter:
+def health_router(
+    database: Database, *, warnings: Callable[[Session], list[str]] | None = None
+) -> APIRouter:
+    """`warnings` reads what an operator should hear about (a ready app still says it)."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
@@ -16,9 +22,10 @@ def health_router(database: Database) -> APIRouter:
         return {"status": "ok"}
 
     @router.get("/readyz", response_model=None)
-    async def readyz() -> dict[str, str] | JSONResponse:
+    async def readyz() -> dict[str, object] | JSONResponse:
         if await database.ping():
-            return {"status": "ready"}
+            found = [] if warnings is None else await database.run(warnings)
+            return {"status": "ready", "warnings": found} if found else {"status": "ready"}
         return JSONResponse(
             {
                 "type": "about:blank",

@@ -24,7 +24,11 @@ The screen is pure: it reads its data files once, at load, and never raises on a
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import re
+import sys
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -34,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+log = logging.getLogger(__name__)
 
 DATA = Path(__file__).parent / "data"
 LANGUAGES = ("fi", "sv", "en")
@@ -505,14 +511,57 @@ def _decide(hits: list[_Hit]) -> Screening:
     return Screening(level, tuple(sorted(set(decided))))
 
 
-def voikko_lemmatizer() -> Lemmatizer | None:
-    """Finnish lemmas from Voikko, or None when the library or its dictionary is missing."""
+VOIKKO_LIBRARY_ENV = "KERRO_VOIKKO_LIBRARY"  # the libvoikko shared library file to load
+VOIKKO_DICTIONARY_ENV = "KERRO_VOIKKO_DICTIONARY"  # a directory that holds the dictionary
+
+
+def _default_voikko_library() -> str:
+    if sys.platform == "win32":
+        return "libvoikko-1.dll"
+    return "libvoikko.1.dylib" if sys.platform == "darwin" else "libvoikko.so.1"
+
+
+def load_voikko(
+    library: str | None = None, dictionary: str | None = None
+) -> tuple[Lemmatizer | None, str]:
+    """Finnish lemmas from Voikko, or None and the reason why Voikko cannot be used.
+
+    `library` is the libvoikko shared library file (default: the system's, by its usual name);
+    `dictionary` a directory holding the Finnish dictionary (`5/mor-standard/...`), the only one
+    used when given (default: the system's dictionaries). Unset, they are read from
+    KERRO_VOIKKO_LIBRARY and KERRO_VOIKKO_DICTIONARY; a file or a directory that does not hold
+    Voikko hides it, as on a machine without it. Never raises, never leaves a half-made handle.
+    """
+    library = library or os.environ.get(VOIKKO_LIBRARY_ENV) or None
+    dictionary = dictionary or os.environ.get(VOIKKO_DICTIONARY_ENV) or None
     try:
         import libvoikko  # type: ignore[import-untyped]  # optional
+    except ImportError:
+        return None, "the libvoikko Python package is not installed"
+    name = library or _default_voikko_library()
+    try:
+        # Loaded here first, so that libvoikko never makes a handle without its library (its
+        # half-made object raises in __del__ on every exit).
+        native = libvoikko.VoikkoLibrary(name)
+    except OSError as error:
+        return None, f"the Voikko library {name} cannot be loaded ({error})"
+    if dictionary is not None and not any(Path(dictionary).glob("[0-9]*/mor-*/index.txt")):
+        return None, f"no Voikko dictionary in {dictionary}"
 
-        voikko = libvoikko.Voikko("fi")
-    except Exception:  # no library, no dictionary: the stem fallback works
-        return None
+    class _Voikko(libvoikko.Voikko):  # type: ignore[misc]
+        @classmethod
+        def _Voikko__getLib(cls) -> Any:  # the library loaded above, no other
+            return native
+
+        def __del__(self) -> None:
+            with contextlib.suppress(Exception):
+                super().__del__()
+
+    try:
+        voikko = _Voikko("fi", dictionary)
+        voikko.analyze("kissa")
+    except Exception as error:  # no Finnish dictionary (voikko-fi), or a broken one
+        return None, f"Voikko has no Finnish dictionary ({error})"
 
     lock = threading.Lock()  # a Voikko handle is not safe to share between threads
 
@@ -521,4 +570,12 @@ def voikko_lemmatizer() -> Lemmatizer | None:
             analyses = voikko.analyze(word)
         return [str(a["BASEFORM"]) for a in analyses if "BASEFORM" in a]
 
-    return lemmas
+    return lemmas, ""
+
+
+def voikko_lemmatizer() -> Lemmatizer | None:
+    """Finnish lemmas from Voikko, or None (and one log line) when it cannot be used."""
+    lemmatizer, reason = load_voikko()
+    if lemmatizer is None:
+        log.info("Voikko not found, the risk screen matches stems: %s", reason)
+    return lemmatizer

@@ -68,12 +68,26 @@ def nps(ratings: Iterable[float]) -> Nps | None:
     )
 
 
+GAS_WEIGHT_MIN = 0.1  # the range a goal's weight is given in (the staff API checks it)
+GAS_WEIGHT_MAX = 100.0
+
+
+def gas_weight(stored: float) -> float:
+    """A stored goal weight as the score uses it: one that is not a positive finite number
+    (written before the range was checked, or by hand) counts as 1."""
+    return stored if math.isfinite(stored) and stored > 0 else 1.0
+
+
 def gas_t_score(
     levels: Sequence[float], weights: Sequence[float] | None = None, *, rho: float = GAS_RHO
 ) -> float | None:
     """Kiresuk & Sherman's GAS T-score over goals rated -2..+2; None without goals.
 
     T = 50 + 10·Σ(wᵢxᵢ) / √((1-ρ)·Σwᵢ² + ρ·(Σwᵢ)²)
+
+    The score does not change when every weight is multiplied by the same number, so the
+    weights are divided by the largest first: the sums neither overflow nor vanish, and any
+    positive finite weights give a finite score (5e-324 and 1e308 beside each other too).
     """
     if not levels:
         return None
@@ -83,8 +97,12 @@ def gas_t_score(
     for level in levels:
         if not -2 <= level <= 2:
             raise ValueError(f"a GAS level is -2..+2, got {level}")
-    if any(weight <= 0 for weight in weights):
-        raise ValueError("GAS weights must be positive")
-    weighted = sum(w * x for w, x in zip(weights, levels, strict=True))
-    denominator = math.sqrt((1 - rho) * sum(w * w for w in weights) + rho * sum(weights) ** 2)
+    if not all(math.isfinite(weight) and weight > 0 for weight in weights):
+        raise ValueError("GAS weights must be positive finite numbers")
+    largest = max(weights)
+    scaled = [weight / largest for weight in weights]  # in (0, 1], the largest exactly 1
+    weighted = math.fsum(w * x for w, x in zip(scaled, levels, strict=True))
+    denominator = math.sqrt(
+        (1 - rho) * math.fsum(w * w for w in scaled) + rho * math.fsum(scaled) ** 2
+    )
     return 50 + 10 * weighted / denominator

@@ -342,11 +342,13 @@ def staff_revoke(name: str) -> None:
 
 @main.command()
 def demo() -> None:
-    """Add sample data: the demo unit and a demo client with goals (safe to repeat)."""
+    """Add sample data: the demo unit, a demo client with goals and a coordinator; prints a new
+    token of the coordinator for the staff API (safe to repeat)."""
     runtime = _runtime()
+    staff_url = f"http://{runtime.settings.host}:{runtime.settings.staff_port}"
     try:
         with runtime.database.transaction() as session:
-            summary = demo_data.ensure_demo(session)
+            summary = demo_data.ensure_demo(session, staff_url=staff_url)
     finally:
         runtime.close()
     click.echo(summary)

@@ -89,6 +89,7 @@ class Runtime:
             clock=self.service.clock,
             public_url=public_url.rstrip("/"),
             telegram_bot_username=settings.telegram_bot_username,
+            alert_channels=frozenset(self.alerts.channels),
         )
         return create_staff_app(context=context)
 
@@ -116,10 +117,8 @@ def build(settings: Settings) -> Runtime:
     translations = Translations.load(default=settings.default_language)
     keyring = Keyring(settings.secret())
     risk_screen = RiskScreen.load(lemmatizer=voikko_lemmatizer())
-    log.info(
-        "risk screen: %s",
-        "Finnish lemmas from Voikko" if risk_screen.uses_lemmas else "stems (Voikko not found)",
-    )
+    if risk_screen.uses_lemmas:  # without Voikko, dialogs.risk has said so in one line
+        log.info("risk screen: Finnish lemmas from Voikko")
     service = ConversationService(
         database=database,
         dialogs=dialogs,

@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 
 import uvicorn
 
+from bot import alert_coverage
 from kerro.runtime import Runtime
+from storage.repositories import units
 
 log = logging.getLogger("kerro")
 T = TypeVar("T")
@@ -96,6 +98,17 @@ async def start_telegram(runtime: Runtime, *, polling: bool) -> list[asyncio.Tas
     return tasks
 
 
+async def warn_of_alert_gaps(runtime: Runtime) -> list[str]:
+    """Log a warning for each way a flag could alert nobody (no channel, no on-call address)."""
+    channels = frozenset(runtime.alerts.channels)
+    found = await runtime.database.run(
+        lambda session: alert_coverage.warnings(channels, units.list_units(session))
+    )
+    for warning in found:
+        log.warning("alerts: %s", warning)
+    return found
+
+
 async def serve(
     runtime: Runtime,
     *,
@@ -124,6 +137,7 @@ async def serve(
     log.info(
         "public app on http://%s:%d, staff app on http://%s:%d", host, public_port, host, staff_port
     )
+    await warn_of_alert_gaps(runtime)
     background = [
         asyncio.create_task(sweep_forever(runtime)),
         asyncio.create_task(runtime.alerts.run_forever()),

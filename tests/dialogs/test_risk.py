@@ -19,10 +19,10 @@ from dialogs.risk import (
     LexiconError,
     RiskLevel,
     RiskScreen,
+    load_voikko,
     normalise,
     parse_lexicon,
     tokens,
-    voikko_lemmatizer,
 )
 from tests.dialogs.conftest import CorpusFigures
 
@@ -32,8 +32,11 @@ MINIMUM = {"fi": 150, "sv": 60, "en": 60}
 CONCERN_RECALL_AT_LEAST = 0.95
 FALSE_ALARMS_AT_MOST = 0.05
 
-VOIKKO = voikko_lemmatizer()
-NO_VOIKKO = "Voikko (libvoikko1, voikko-fi) is not installed"
+VOIKKO, WHY_NO_VOIKKO = load_voikko()
+NO_VOIKKO = (
+    f"Voikko variant skipped: {WHY_NO_VOIKKO} (install libvoikko1 and voikko-fi to run it;"
+    " KERRO_VOIKKO_LIBRARY or KERRO_VOIKKO_DICTIONARY may hide it)"
+)
 VOIKKO_REQUIRED = os.environ.get("KERRO_TEST_REQUIRE_VOIKKO", "") not in ("", "0", "false")
 
 

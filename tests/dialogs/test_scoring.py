@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialogs.scoring import gas_t_score, nps, wellbeing_index
+from dialogs.scoring import GAS_RHO, gas_t_score, gas_weight, nps, wellbeing_index
 
 
 def test_gas_three_goals_at_plus_one_is_63_7() -> None:
@@ -86,3 +86,56 @@ def test_wellbeing_index_is_the_mean_of_answered() -> None:
     assert wellbeing_index([None, None]) is None
     with pytest.raises(ValueError, match="1-5"):
         wellbeing_index([6])
+
+
+POSITIVE_FINITE = st.floats(
+    min_value=0.0, exclude_min=True, allow_nan=False, allow_infinity=False, allow_subnormal=True
+)
+LEVEL = st.floats(min_value=-2, max_value=2, allow_nan=False)
+# |T - 50| <= 10 * 2 * Σw / sqrt(rho * (Σw)²) = 20 / sqrt(rho)
+FARTHEST = 20 / math.sqrt(GAS_RHO)
+
+
+@given(st.lists(st.tuples(LEVEL, POSITIVE_FINITE), min_size=1, max_size=12))
+def test_gas_is_finite_and_bounded_for_any_positive_finite_weights(
+    goals: list[tuple[float, float]],
+) -> None:
+    levels = [level for level, _ in goals]
+    weights = [weight for _, weight in goals]
+    score = gas_t_score(levels, weights)
+    assert score is not None
+    assert math.isfinite(score)
+    assert 50 - FARTHEST - 1e-9 <= score <= 50 + FARTHEST + 1e-9
+    if all(level == 0 for level in levels):
+        assert score == 50
+    if all(level == levels[0] for level in levels) and levels[0] >= 0.01:
+        assert score > 50
+
+
+@given(st.lists(st.tuples(LEVEL, st.floats(min_value=0.1, max_value=100)), min_size=1, max_size=12))
+def test_gas_agrees_with_the_formula_where_it_can_be_computed_directly(
+    goals: list[tuple[float, float]],
+) -> None:
+    weights = [weight for _, weight in goals]
+    weighted = sum(weight * level for level, weight in goals)
+    direct = 50 + 10 * weighted / math.sqrt(
+        (1 - GAS_RHO) * sum(w * w for w in weights) + GAS_RHO * sum(weights) ** 2
+    )
+    assert gas_t_score([level for level, _ in goals], weights) == pytest.approx(direct)
+
+
+def test_gas_with_the_weights_that_broke_a_timeline() -> None:
+    # 5e-324 squared is 0 and 1.7e308 squared overflows: the score is still the weighted one.
+    assert gas_t_score([2], [5e-324]) == pytest.approx(50 + 20 / math.sqrt(1))
+    assert gas_t_score([1, -1], [5e-324, 5e-324]) == pytest.approx(50)
+    assert gas_t_score([2, 2], [1.7e308, 1.7e308]) == pytest.approx(gas_t_score([2, 2]))
+    with pytest.raises(ValueError, match="positive finite"):
+        gas_t_score([1], [math.inf])
+
+
+@given(st.floats())
+def test_a_stored_weight_is_always_usable(stored: float) -> None:
+    weight = gas_weight(stored)
+    assert math.isfinite(weight)
+    assert weight > 0
+    assert gas_t_score([1], [weight]) is not None

@@ -12,11 +12,21 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.alert_coverage import NO_CHANNEL
+from kerro.demo import DEMO_UNIT_NAME
+from kerro.runtime import build
+from kerro.settings import Settings
+
 KERRO = str(Path(sys.executable).parent / "kerro")
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KERRO_")}
+    # Kerro's settings are the test's own; where Voikko is hidden (CI's second run) it stays so.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KERRO_") or k.startswith("KERRO_VOIKKO_")
+    }
     env.update({"KERRO_DATA_DIR": str(tmp_path / "data"), "KERRO_LOG_LEVEL": "WARNING", **extra})
     return env
 
@@ -58,6 +68,58 @@ def test_a_piped_chat_runs_to_the_end_and_is_stored(tmp_path: Path) -> None:
         ("note", None, 1),
     ]
     assert response == [(1, 1)]
+
+
+async def _units_seen_with(token: str, tmp_path: Path) -> list[dict[str, object]]:
+    settings = Settings(data_dir=tmp_path / "data")
+    runtime = build(settings)
+    try:
+        transport = httpx.ASGITransport(app=runtime.staff_app())
+        async with httpx.AsyncClient(transport=transport, base_url="http://staff") as client:
+            response = await client.get(
+                "/api/v1/units", headers={"Authorization": f"Bearer {token}"}
+            )
+    finally:
+        runtime.close()
+    assert response.status_code == 200, response.text
+    units: list[dict[str, object]] = response.json()
+    return units
+
+
+async def test_demo_prints_a_coordinators_token_that_opens_the_staff_api(
+    tmp_path: Path,
+) -> None:
+    tokens = []
+    for _ in range(2):  # a second run gives a working token too
+        result = kerro(tmp_path, "demo")
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        last = result.stdout.rstrip().splitlines()[-1]
+        assert last.startswith("Token: ")
+        tokens.append(last.removeprefix("Token: "))
+        assert f"Bearer {tokens[-1]}" in result.stdout
+    assert tokens[0] != tokens[1]
+    for token in tokens:
+        units = await _units_seen_with(token, tmp_path)
+        assert [(unit["code"], unit["name"]) for unit in units] == [("demo", DEMO_UNIT_NAME)]
+
+
+def test_kerro_without_voikko_is_one_log_line_and_no_traceback(tmp_path: Path) -> None:
+    missing = str(tmp_path / "libvoikko.so.1")
+    for command in (("demo",), ("chat", "open_feedback", "--anonymous")):
+        result = kerro(
+            tmp_path,
+            *command,
+            stdin="3\nOhita\n",
+            KERRO_VOIKKO_LIBRARY=missing,
+            KERRO_LOG_LEVEL="INFO",
+        )
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "Exception ignored" not in result.stderr
+        voikko_lines = [line for line in result.stderr.splitlines() if "Voikko not found" in line]
+        assert len(voikko_lines) == 1, result.stderr
+        assert missing in voikko_lines[0]
 
 
 def test_labels_and_words_work_as_answers_in_finnish(tmp_path: Path) -> None:
@@ -142,6 +204,9 @@ def test_serve_runs_both_apps_and_stops_gracefully(tmp_path: Path, stop_signal: 
             f"{staff}/readyz": 200,
         }
         assert httpx.get(f"http://127.0.0.1:{staff}/api/v1/openapi.json").status_code == 200
+        # no alert channel is configured: still ready, with a warning
+        ready = httpx.get(f"http://127.0.0.1:{staff}/readyz").json()
+        assert ready == {"status": "ready", "warnings": [NO_CHANNEL]}
         # the public app serves the web chat (no demo unit here: a clear 404 page)
         chat = httpx.get(f"http://127.0.0.1:{public}/chat/demo")
         assert chat.status_code == 404
@@ -152,6 +217,7 @@ def test_serve_runs_both_apps_and_stops_gracefully(tmp_path: Path, stop_signal: 
         _, stderr = process.communicate(timeout=20)
         assert process.returncode == 0, stderr
         assert "Traceback" not in stderr
+        assert f"WARNING kerro: alerts: {NO_CHANNEL}" in stderr.splitlines()
     finally:
         if process.poll() is None:
             process.kill()
