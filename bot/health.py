@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from bot.http import problem
 from storage.db import Database
 
 
@@ -19,15 +20,6 @@ def health_router(database: Database) -> APIRouter:
     async def readyz() -> dict[str, str] | JSONResponse:
         if await database.ping():
             return {"status": "ready"}
-        return JSONResponse(
-            {
-                "type": "about:blank",
-                "title": "Not ready",
-                "status": 503,
-                "detail": "the database cannot be reached",
-            },
-            status_code=503,
-            media_type="application/problem+json",
-        )
+        return problem(503, "Not ready", "the database cannot be reached")
 
     return router
