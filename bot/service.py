@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
@@ -684,6 +684,56 @@ class ConversationService:
 
     def open_address(self, message: tables.Outbox) -> str:
         return self.keyring.open(message.address_sealed, purpose=ADDRESS_PURPOSE)
+
+    # ---- the channels' doors: what a channel asks of the service, instead of its parts
+
+    async def unit_name(self, code: str) -> str | None:
+        """The name of the unit with this code; None when there is none."""
+
+        def work(session: Session) -> str | None:
+            unit = units.unit_by_code(session, code=code)
+            return None if unit is None else unit.name
+
+        return await self.database.run(work)
+
+    async def link_works(self, code: str) -> bool:
+        """Whether a link's code is an invite's (used or not) or a unit's: what `/start <code>`
+        would take, so that a page can say at once that a link does not work."""
+
+        def work(session: Session) -> bool:
+            from storage.repositories import invites
+
+            return (
+                invites.find(session, code=code) is not None
+                or units.unit_by_code(session, code=code) is not None
+            )
+
+        return await self.database.run(work)
+
+    def opening(self, dialog_id: str, language: str) -> list[Message]:
+        """A dialog's first messages, for a start screen (nothing is stored until it is used)."""
+        dialog = self.dialogs[dialog_id]
+        _, outputs = engine.step(dialog, engine.start(dialog), Start(anonymous=True))
+        return render(outputs, self.translations.get(language))
+
+    async def deliver(
+        self,
+        channel: str,
+        address: str,
+        send: Callable[[Outgoing], Awaitable[None]],
+        *,
+        together: bool = False,
+    ) -> int:
+        """Send a chat's pending messages through `send`, oldest first (see `deliver_chat`)."""
+        from bot.delivery import deliver_chat  # delivery is the outbox's, not the turn's
+
+        return await deliver_chat(
+            self.database,
+            channel=channel,
+            address_hmac=self.address_hmac(channel, address),
+            send=send,
+            together=together,
+        )
 
 
 class _Reply:

@@ -24,7 +24,7 @@ from bot.alerts import (
     WebhookChannel,
 )
 from bot.app import create_public_app
-from bot.channels.web import WebSettings, web_router
+from bot.channels.web import WebSettings, web_channel
 from bot.i18n import Translations
 from bot.service import ConversationService
 from dialogs.helplines import HelpNumbers
@@ -77,8 +77,13 @@ class Runtime:
     def public_app(self) -> FastAPI:
         webhook = self.telegram.webhook() if self.telegram else None
         routers = [webhook] if webhook is not None else []
-        routers.append(web_router(service=self.service, settings=web_settings(self.settings)))
-        return create_public_app(database=self.database, routers=routers)
+        web = web_channel(
+            service=self.service, keyring=self.keyring, settings=web_settings(self.settings)
+        )
+        routers.append(web.router)
+        return create_public_app(
+            database=self.database, routers=routers, exception_handlers=web.handlers
+        )
 
     def staff_app(self) -> FastAPI:
         settings = self.settings
@@ -107,6 +112,7 @@ def web_settings(settings: Settings) -> WebSettings:
         rate_per_session=settings.web_rate_per_session,
         rate_per_address=settings.web_rate_per_address,
         kiosk_idle_seconds=settings.web_kiosk_idle_seconds,
+        public_url=settings.public_url,
     )
 
 
