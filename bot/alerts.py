@@ -34,12 +34,12 @@ from sqlmodel import Session
 
 from bot.commands import STAFF_CHAT_PURPOSE
 from bot.i18n import Translations, Translator
-from bot.service import utc_now
+from bot.messages import TELEGRAM as TELEGRAM  # an alert channel: the staff's Telegram chats
 from dialogs.model import N_
 from storage.crypto import Keyring, SealError
 from storage.db import Database
 from storage.repositories import alerts
-from storage.tables import Flag, Staff, Unit
+from storage.tables import Flag, Staff, Unit, utc_now
 
 if TYPE_CHECKING:  # aiogram takes seconds to import: only a configured bot needs it
     from aiogram import Bot
@@ -47,7 +47,6 @@ if TYPE_CHECKING:  # aiogram takes seconds to import: only a configured bot need
 log = logging.getLogger(__name__)
 
 EMAIL = "email"
-TELEGRAM = "telegram"
 WEBHOOK = "webhook"
 ALERT_LANGUAGE = "fi"  # when a member of staff has not chosen one
 

@@ -67,12 +67,11 @@ NOTHING_GOING_ON = N_(
     "answer it here."
 )
 UNKNOWN_DIALOG = N_("Sorry, I can't find that conversation.")
-UNKNOWN_UNIT = N_("Sorry, this link doesn't work. Please ask your worker for a new one.")
+UNKNOWN_UNIT = commands.UNKNOWN_LINK
 STALE_CHOICE = N_("That question has been answered already. Here is the current one:")
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+utc_now = tables.utc_now
 
 
 def to_date(moment: dt.datetime) -> dt.datetime:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from api.fields import EMAIL_PATTERN
 from bot.channels.terminal import TerminalChat, run
 from bot.i18n import LANGUAGES
+from bot.messages import TERMINAL
 from dialogs.loader import SHIPPED, DialogError, Problem, load_directory, load_file
 from kerro import demo as demo_data
 from kerro.runtime import Runtime, build
@@ -136,7 +137,7 @@ def chat(
                     raise click.ClickException(f"unit {code!r} has no client {case_ref!r}")
                 units.link_contact(
                     session,
-                    channel="terminal",
+                    channel=TERMINAL,
                     address_hmac=terminal.address_hmac,
                     client_id=client.id,
                     language=lang or client.language,

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlmodel import Session
 
+from bot.messages import CODE
 from storage.repositories import units
 from storage.tables import Unit
 
 DEMO_UNIT = "demo"
 DEMO_CLIENT = "DEMO-1"
 DEMO_GOALS = ("Going to school every day", "Sleeping enough")
-UNIT_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+UNIT_CODE = CODE
 
 
 def ensure_demo_unit(session: Session) -> Unit:

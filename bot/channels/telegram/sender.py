@@ -29,16 +29,17 @@ from aiogram.exceptions import (
 from sqlmodel import Session
 
 from bot.channels.telegram.render import keyboard, merge, split
-from bot.messages import Acknowledgement, Message, Outgoing, outgoing_from_payload
-from bot.service import ADDRESS_PURPOSE, utc_now
+from bot.messages import TELEGRAM, Acknowledgement, Message, Outgoing, outgoing_from_payload
+from bot.service import ADDRESS_PURPOSE
 from storage import tables
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import outbox, units
+from storage.tables import utc_now
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
+CHANNEL = TELEGRAM
 CHECKMARK = "✓"
 
 
