@@ -42,7 +42,7 @@ from dialogs.model import (
 from dialogs.model import (
     Answer as AnswerEvent,
 )
-from dialogs.risk import RiskLevel, RiskScreen, Screening, voikko_lemmatizer
+from dialogs.risk import RiskLevel, RiskScreen, Screening
 from storage import tables
 from storage.crypto import Keyring
 from storage.db import Database
@@ -105,8 +105,9 @@ class ConversationService:
         translations: Translations,
         clock: Callable[[], dt.datetime] = utc_now,
         conversation_ttl: dt.timedelta = dt.timedelta(hours=24),
-        risk_screen: RiskScreen | None = None,
-        help_numbers: HelpNumbers | None = None,
+        risk_screen: RiskScreen,
+        help_numbers: HelpNumbers,
+        on_flag: Callable[[], None] | None = None,
     ) -> None:
         self.database = database
         self.dialogs = dialogs
@@ -114,14 +115,10 @@ class ConversationService:
         self.translations = translations
         self.clock = clock
         self.conversation_ttl = conversation_ttl
-        self.risk_screen = (
-            risk_screen
-            if risk_screen is not None
-            else RiskScreen.load(lemmatizer=voikko_lemmatizer())
-        )
-        self.help_numbers = help_numbers if help_numbers is not None else HelpNumbers.load()
+        self.risk_screen = risk_screen
+        self.help_numbers = help_numbers
         # Called after an update that raised a flag was committed (the alert sender's wake).
-        self.on_flag: Callable[[], None] | None = None
+        self.on_flag = on_flag
         self._skip_words = {engine.SKIP} | {
             _fold(translator.gettext(engine.SKIP_LABEL)) for translator in translations.all()
         }
