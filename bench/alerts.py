@@ -35,7 +35,7 @@ from dialogs.risk import RiskScreen, voikko_lemmatizer
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import units
-from tests.bot.alerts.servers import Received, SmtpServer, start_smtp
+from tests.support.alert_servers import Received, SmtpServer, start_smtp
 
 CRISIS = "en jaksa enää elää, haluun kuolla"
 ON_CALL = "paivystys@bench.example"

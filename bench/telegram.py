@@ -49,7 +49,7 @@ from kerro.server import settle_heap
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import units
-from tests.bot.telegram.fake_bot_api import TOKEN, FakeBotApi
+from tests.support.fake_bot_api import TOKEN, FakeBotApi
 
 SECRET = "bench-secret"  # noqa: S105 - a benchmark's own webhook secret
 KEY = b"bench-secret-bench-secret-bench-secret"

@@ -40,7 +40,7 @@ from dialogs.risk import RiskScreen, voikko_lemmatizer
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import units
-from tests.bot.web.server import free_port, web_app
+from tests.support.web import free_port, web_app
 
 KEY = b"bench-secret-bench-secret-bench-secret"
 PATH = "/chat/bench"

@@ -16,7 +16,7 @@ from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import units
 from tests.bot.helpers import Chat, all_cells, rows
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 pytestmark = pytest.mark.usefixtures("unit_id")
 

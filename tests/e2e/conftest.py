@@ -22,8 +22,8 @@ from dialogs.model import Dialog
 from dialogs.risk import RiskScreen
 from storage.db import Database
 from storage.repositories import units
-from tests.bot.web.server import serve, web_app
 from tests.conftest import TEST_SECRET
+from tests.support.web import serve, web_app
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

@@ -15,7 +15,7 @@ from storage import tables
 from storage.db import Database
 from tests.bot.helpers import rows
 from tests.bot.telegram.conftest import drain, message
-from tests.bot.telegram.fake_bot_api import FakeBotApi
+from tests.support.fake_bot_api import FakeBotApi
 
 pytestmark = pytest.mark.usefixtures("unit_id")
 

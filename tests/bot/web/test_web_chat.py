@@ -14,7 +14,7 @@ from bot.service import ConversationService
 from storage import tables
 from storage.db import Database
 from tests.bot.helpers import all_cells, rows
-from tests.bot.web.server import Form, forms, language_form, page_text, question_form
+from tests.support.web import Form, forms, language_form, page_text, question_form
 
 
 async def start(client: httpx.AsyncClient, dialog: str, path: str = "/chat/u1") -> httpx.Response:
