@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from api import audit
@@ -41,6 +41,8 @@ Levels = dict[GasLevel, Title]
 
 
 class ClientOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     unit_id: int
     alias: str
@@ -49,20 +51,6 @@ class ClientOut(BaseModel):
     language: str
     caseworker_id: int | None
     created_at: dt.datetime
-
-    @classmethod
-    def of(cls, client: tables.Client) -> ClientOut:
-        assert client.id is not None
-        return cls(
-            id=client.id,
-            unit_id=client.unit_id,
-            alias=client.alias,
-            case_ref=client.case_ref,
-            audience=client.audience,
-            language=client.language,
-            caseworker_id=client.caseworker_id,
-            created_at=client.created_at,
-        )
 
 
 class ClientIn(BaseModel):
@@ -87,6 +75,8 @@ class ClientPage(BaseModel):
 
 
 class GoalOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     client_id: int
     title: str
@@ -94,19 +84,6 @@ class GoalOut(BaseModel):
     position: int
     active: bool
     levels: dict[str, str] | None
-
-    @classmethod
-    def of(cls, goal: tables.Goal) -> GoalOut:
-        assert goal.id is not None
-        return cls(
-            id=goal.id,
-            client_id=goal.client_id,
-            title=goal.title,
-            weight=goal.weight,
-            position=goal.position,
-            active=goal.active,
-            levels=goal.levels,
-        )
 
 
 class GoalIn(BaseModel):
@@ -166,7 +143,7 @@ async def list_clients(
             after_id=after,
             limit=limit,
         )
-        items = [ClientOut.of(client) for client in found]
+        items = [ClientOut.model_validate(client) for client in found]
         audit.record(
             session,
             member,
@@ -207,7 +184,7 @@ async def create_client(body: ClientIn, member: CurrentStaff, context: ContextDe
             )
         except units.DuplicateError as error:
             raise Problem(409, str(error)) from None
-        return ClientOut.of(client)
+        return ClientOut.model_validate(client)
 
     return await context.database.run(work)
 
@@ -230,7 +207,7 @@ async def read_client(
             client_ids=[client_id],
             now=context.clock(),
         )
-        return ClientOut.of(client)
+        return ClientOut.model_validate(client)
 
     return await context.database.run(work)
 
@@ -254,7 +231,7 @@ async def update_client(
             language=body.language,
             caseworker_id=body.caseworker_id,
         )
-        return ClientOut.of(client)
+        return ClientOut.model_validate(client)
 
     return await context.database.run(work)
 
@@ -268,7 +245,9 @@ async def list_goals(
 ) -> list[GoalOut]:
     def work(session: Session) -> list[GoalOut]:
         readable_client(session, member, client_id)
-        goals = [GoalOut.of(goal) for goal in units.goals_of(session, client_id=client_id)]
+        goals = [
+            GoalOut.model_validate(goal) for goal in units.goals_of(session, client_id=client_id)
+        ]
         audit.record(
             session,
             member,
@@ -298,7 +277,7 @@ async def create_goal(
             weight=body.weight,
             levels=_stored(body.levels),
         )
-        return GoalOut.of(goal)
+        return GoalOut.model_validate(goal)
 
     return await context.database.run(work)
 
@@ -324,6 +303,6 @@ async def update_goal(
             goal.levels = _stored(body.levels)
         if body.active is not None:
             goal.active = body.active
-        return GoalOut.of(units.save_goal(session, goal=goal))
+        return GoalOut.model_validate(units.save_goal(session, goal=goal))
 
     return await context.database.run(work)

@@ -4,29 +4,25 @@ set their on-call address for alerts."""
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from api.auth import require_admin, require_manager, sees_unit, visible_units
 from api.deps import ContextDep, CurrentStaff, UnitId
 from api.fields import Email, Name, UnitCode
 from api.problems import Problem, not_found
-from storage import tables
 from storage.repositories import units
 
 router = APIRouter(tags=["units"])
 
 
 class UnitOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     code: str
     name: str
     on_call_email: str | None = None
-
-    @classmethod
-    def of(cls, unit: tables.Unit) -> UnitOut:
-        assert unit.id is not None
-        return cls(id=unit.id, code=unit.code, name=unit.name, on_call_email=unit.on_call_email)
 
 
 class UnitIn(BaseModel):
@@ -48,7 +44,7 @@ async def list_units(member: CurrentStaff, context: ContextDep) -> list[UnitOut]
 
     def work(session: Session) -> list[UnitOut]:
         found = units.units_by_ids(session, unit_ids=visible_units(member))
-        return [UnitOut.of(unit) for unit in found]
+        return [UnitOut.model_validate(unit) for unit in found]
 
     return await context.database.run(work)
 
@@ -62,7 +58,7 @@ async def create_unit(body: UnitIn, member: CurrentStaff, context: ContextDep) -
             unit = units.add_unit(session, code=body.code, name=body.name, now=context.clock())
         except units.DuplicateError as error:
             raise Problem(409, str(error)) from None
-        return UnitOut.of(unit)
+        return UnitOut.model_validate(unit)
 
     return await context.database.run(work)
 
@@ -73,7 +69,7 @@ async def read_unit(unit_id: UnitId, member: CurrentStaff, context: ContextDep) 
         unit = units.unit_by_id(session, unit_id=unit_id)
         if unit is None or not sees_unit(member, unit_id):
             raise not_found("unit")
-        return UnitOut.of(unit)
+        return UnitOut.model_validate(unit)
 
     return await context.database.run(work)
 
@@ -89,7 +85,7 @@ async def rename_unit(
         if unit is None or not sees_unit(member, unit_id):
             raise not_found("unit")
         require_manager(member, unit_id)
-        out = UnitOut.of(unit)
+        out = UnitOut.model_validate(unit)
         if body.name is not None:
             units.rename_unit(session, unit_id=unit_id, name=body.name)
             out.name = body.name
