@@ -428,3 +428,28 @@ async def test_a_kiosk_keeps_its_own_language_and_each_visitor_may_switch(
     assert 'href="/kiosk/u1?lang=sv"' in page.text  # back to the tablet's own language
     again = await client.get("/kiosk/u1?lang=sv")
     assert '<html lang="sv">' in again.text
+
+
+async def test_the_database_away_gives_one_friendly_503_page(
+    client: httpx.AsyncClient, service: ConversationService
+) -> None:
+    page = await client.get("/chat/u1")
+    form = question_form(page.text)
+    working = service.database
+    service.database = Database.from_url("sqlite:////nonexistent-directory/kerro.db")
+    try:
+        shown = await client.get("/chat/u1?lang=sv")  # a page load: is a question open?
+        answered = await client.post(form.action, data=form.data(dialog="youth_checkin"))
+    finally:
+        service.database.dispose()
+        service.database = working
+    for response in (shown, answered):
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "30"
+        assert response.headers["content-type"].startswith("text/html")
+    assert '<html lang="sv">' in shown.text
+    assert "Inte tillgänglig just nu" in page_text(shown.text)
+    assert "Not available right now" in page_text(answered.text)
+    assert 'href="/chat/u1"' in answered.text  # back to the page that was posted from
+    again = await client.post(form.action, data=form.data(dialog="youth_checkin"))
+    assert again.status_code == 200
