@@ -25,10 +25,11 @@ from bot.channels.web.session import (
     Keyring,
     RateLimiter,
     WebSession,
+    csrf_token,
     new_nonce,
     read_session,
 )
-from bot.channels.web.views import MessageView, message_view
+from bot.channels.web.views import UNIT_DIALOGS, MessageView, Page, Turn, message_view
 from bot.http import DATABASE_AWAY
 from bot.i18n import normalise_language
 from bot.messages import CODE, WEB, Inbound, Outgoing
@@ -217,6 +218,62 @@ class WebChat:
         if self.settings.public_url:
             return self.settings.public_url.rstrip("/")
         return str(request.base_url).rstrip("/")
+
+    # ---- the page of a turn
+
+    def turn_page(
+        self,
+        request: Request,
+        page: Page,
+        unit_name: str | None,
+        session: WebSession,
+        language: str,
+        turn: Turn,
+    ) -> HTMLResponse:
+        path = request.url.path
+        translator = self.service.translations.get(language)
+        if page is Page.KIOSK:
+            home = home_language(request.query_params.get("lang"))
+            path = path if home is None else f"{path}?lang={home}"
+            return self.page(
+                "kiosk.html",
+                language=language,
+                action=path,
+                unit_name=unit_name,
+                csrf=csrf_token(self.keyring, session),
+                turn=turn,
+                idle=int(
+                    self.settings.kiosk_thanks
+                    if turn.finished
+                    else self.settings.kiosk_idle_seconds
+                ),
+                reset=path,
+                title=translator.gettext(texts.KIOSK_TITLE),
+            )
+        starts: list[tuple[str, str]] = []
+        intro: list[str] = []
+        question, note = translator.gettext(commands.MENU_QUESTION), None
+        if turn.start and page is Page.CHAT:
+            intro = [translator.gettext(commands.WELCOME)]
+            starts = [(dialog, translator.gettext(label)) for dialog, label in UNIT_DIALOGS]
+            note = translator.gettext(texts.ANONYMOUS_NOTE)
+        elif turn.start:  # an invite: the dialog says who reads the answers
+            intro = [translator.gettext(commands.WELCOME)]
+            question = translator.gettext(texts.INVITE_INTRO)
+            starts = [("", translator.gettext(texts.START))]
+        return self.page(
+            "chat.html",
+            language=language,
+            action=path,
+            unit_name=unit_name,
+            csrf=csrf_token(self.keyring, session),
+            turn=turn,
+            intro=intro,
+            starts=starts,
+            menu_question=question,
+            note=note,
+            title=translator.gettext(texts.CHAT_TITLE),
+        )
 
     # ---- talking to the service, through its doors
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from bot import commands, qr
+from bot import qr
 from bot.app import Handler
 from bot.channels.web import texts
 from bot.channels.web.errors import PageRefused
@@ -30,7 +30,6 @@ from bot.channels.web.session import (
     Keyring,
     WebSession,
     csrf_ok,
-    csrf_token,
     new_nonce,
     new_session,
 )
@@ -82,7 +81,7 @@ def _routes(chat: WebChat) -> APIRouter:
             turn.messages = [message_view(m) for m in question.messages]
         elif page is Page.KIOSK:
             turn.messages = chat.opening(KIOSK_DIALOG, language)
-        response = render_turn(request, page, unit_name, session, language, turn)
+        response = chat.turn_page(request, page, unit_name, session, language, turn)
         if fresh:
             chat.set_session(request, response, session)
         if page is Page.KIOSK:
@@ -99,59 +98,6 @@ def _routes(chat: WebChat) -> APIRouter:
         if await service.open_question(WEB, session.token) is None:
             return
         await chat.handle(inbound(session, Kind.COMMAND, "forget", new_nonce(), language))
-
-    def render_turn(
-        request: Request,
-        page: Page,
-        unit_name: str | None,
-        session: WebSession,
-        language: str,
-        turn: Turn,
-    ) -> HTMLResponse:
-        path = request.url.path
-        translator = service.translations.get(language)
-        if page is Page.KIOSK:
-            home = home_language(request.query_params.get("lang"))
-            path = path if home is None else f"{path}?lang={home}"
-            return chat.page(
-                "kiosk.html",
-                language=language,
-                action=path,
-                unit_name=unit_name,
-                csrf=csrf_token(chat.keyring, session),
-                turn=turn,
-                idle=int(
-                    chat.settings.kiosk_thanks
-                    if turn.finished
-                    else chat.settings.kiosk_idle_seconds
-                ),
-                reset=path,
-                title=translator.gettext(texts.KIOSK_TITLE),
-            )
-        starts: list[tuple[str, str]] = []
-        intro: list[str] = []
-        question, note = translator.gettext(commands.MENU_QUESTION), None
-        if turn.start and page is Page.CHAT:
-            intro = [translator.gettext(commands.WELCOME)]
-            starts = [(dialog, translator.gettext(label)) for dialog, label in UNIT_DIALOGS]
-            note = translator.gettext(texts.ANONYMOUS_NOTE)
-        elif turn.start:  # an invite: the dialog says who reads the answers
-            intro = [translator.gettext(commands.WELCOME)]
-            question = translator.gettext(texts.INVITE_INTRO)
-            starts = [("", translator.gettext(texts.START))]
-        return chat.page(
-            "chat.html",
-            language=language,
-            action=path,
-            unit_name=unit_name,
-            csrf=csrf_token(chat.keyring, session),
-            turn=turn,
-            intro=intro,
-            starts=starts,
-            menu_question=question,
-            note=note,
-            title=translator.gettext(texts.CHAT_TITLE),
-        )
 
     async def answer(request: Request, page: Page, code: str) -> Response:
         language = chat.ui_language(request)
@@ -182,7 +128,7 @@ def _routes(chat: WebChat) -> APIRouter:
             language = new_language
         else:
             turn = await answer_turn(Form(page, code, session, fields, nonce, language))
-        response = render_turn(request, page, unit_name, session, language, turn)
+        response = chat.turn_page(request, page, unit_name, session, language, turn)
         if page is Page.KIOSK and turn.finished:
             # The next person gets a new session; nothing of this one stays in the browser.
             chat.set_session(request, response, new_session())
