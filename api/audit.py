@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
 from api.auth import require_admin
@@ -42,6 +42,8 @@ def record(
 
 
 class AuditOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     staff_id: int
     at: dt.datetime
@@ -80,18 +82,7 @@ async def query_audit(
             before_id=before,
             limit=limit,
         )
-        items = [
-            AuditOut(
-                id=e.id,
-                staff_id=e.staff_id,
-                at=e.at,
-                action=e.action,
-                target=e.target,
-                purpose=e.purpose,
-                client_ids=list(e.client_ids),
-            )
-            for e in entries
-        ]
+        items = [AuditOut.model_validate(entry) for entry in entries]
         more = len(items) == limit
         return AuditPage(items=items, next_before=items[-1].id if more and items else None)
 

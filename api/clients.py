@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from api import audit
@@ -57,6 +57,8 @@ Levels = dict[GasLevel, Title]
 
 
 class ClientOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     unit_id: int
     alias: str
@@ -65,20 +67,6 @@ class ClientOut(BaseModel):
     language: str
     caseworker_id: int | None
     created_at: dt.datetime
-
-    @classmethod
-    def of(cls, client: tables.Client) -> ClientOut:
-        assert client.id is not None
-        return cls(
-            id=client.id,
-            unit_id=client.unit_id,
-            alias=client.alias,
-            case_ref=client.case_ref,
-            audience=client.audience,
-            language=client.language,
-            caseworker_id=client.caseworker_id,
-            created_at=client.created_at,
-        )
 
 
 class ClientIn(BaseModel):
@@ -103,6 +91,8 @@ class ClientPage(BaseModel):
 
 
 class GoalOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     client_id: int
     title: str
@@ -110,19 +100,6 @@ class GoalOut(BaseModel):
     position: int
     active: bool
     levels: dict[str, str] | None
-
-    @classmethod
-    def of(cls, goal: tables.Goal) -> GoalOut:
-        assert goal.id is not None
-        return cls(
-            id=goal.id,
-            client_id=goal.client_id,
-            title=goal.title,
-            weight=goal.weight,
-            position=goal.position,
-            active=goal.active,
-            levels=goal.levels,
-        )
 
 
 class GoalIn(BaseModel):
@@ -182,7 +159,7 @@ async def list_clients(
             after_id=after,
             limit=limit,
         )
-        items = [ClientOut.of(client) for client in found]
+        items = [ClientOut.model_validate(client) for client in found]
         audit.record(
             session,
             member,
@@ -223,7 +200,7 @@ async def create_client(body: ClientIn, member: CurrentStaff, context: ContextDe
             )
         except units.DuplicateError as error:
             raise Problem(409, str(error)) from None
-        return ClientOut.of(client)
+        return ClientOut.model_validate(client)
 
     return await context.database.run(work)
 
@@ -246,7 +223,7 @@ async def read_client(
             client_ids=[client_id],
             now=context.clock(),
         )
-        return ClientOut.of(client)
+        return ClientOut.model_validate(client)
 
     return await context.database.run(work)
 
@@ -270,7 +247,7 @@ async def update_client(
             language=body.language,
             caseworker_id=body.caseworker_id,
         )
-        return ClientOut.of(client)
+        return ClientOut.model_validate(client)
 
     return await context.database.run(work)
 
@@ -284,7 +261,10 @@ async def list_goals(
 ) -> list[GoalOut]:
     def work(session: Session) -> list[GoalOut]:
         readable_client(session, member, client_id)
-        goals = [GoalOut.of(goal) for goal in clients.goals_of(session, client_id=client_id)]
+        goals = [
+            GoalOut.model_validate(goal)
+            for goal in clients.goals_of(session, client_id=client_id)
+        ]
         audit.record(
             session,
             member,
@@ -314,7 +294,7 @@ async def create_goal(
             weight=body.weight,
             levels=_stored(body.levels),
         )
-        return GoalOut.of(goal)
+        return GoalOut.model_validate(goal)
 
     return await context.database.run(work)
 
@@ -340,6 +320,6 @@ async def update_goal(
             goal.levels = _stored(body.levels)
         if body.active is not None:
             goal.active = body.active
-        return GoalOut.of(clients.save_goal(session, goal=goal))
+        return GoalOut.model_validate(clients.save_goal(session, goal=goal))
 
     return await context.database.run(work)

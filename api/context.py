@@ -10,10 +10,7 @@ from fastapi import Request
 
 from storage.crypto import Keyring
 from storage.db import Database
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from storage.tables import utc_now
 
 
 @dataclass(frozen=True)

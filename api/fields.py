@@ -15,6 +15,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from bot.messages import CODE_PATTERN
+
 Language = Literal["fi", "sv", "en"]
 Audience = Literal["youth", "child", "parent"]
 _ALLOWED_CONTROLS = {"\n", "\t"}
@@ -70,7 +72,7 @@ Note = Annotated[
 # An e-mail address, checked for shape only (the SMTP server says whether it exists).
 EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f<>,;]+@[^@\s\x00-\x1f\x7f<>,;]+\.[^@\s\x00-\x1f\x7f<>,;]+$"
 Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL_PATTERN)]
-UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+UnitCode = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 DialogId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
 # A time with its offset, or a plain date (the start of that day, UTC).
 Moment = Annotated[

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from api import audit
@@ -37,6 +37,8 @@ Status = Literal["open", "acknowledged", "resolved"]
 
 
 class FlagOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     level: str
     rule: str
@@ -46,21 +48,6 @@ class FlagOut(BaseModel):
     response_id: int
     assignee_id: int | None
     created_at: dt.datetime
-
-    @classmethod
-    def of(cls, flag: tables.Flag) -> FlagOut:
-        assert flag.id is not None
-        return cls(
-            id=flag.id,
-            level=flag.level,
-            rule=flag.rule,
-            status=flag.status,
-            unit_id=flag.unit_id,
-            client_id=flag.client_id,
-            response_id=flag.response_id,
-            assignee_id=flag.assignee_id,
-            created_at=flag.created_at,
-        )
 
 
 class FlagEventOut(BaseModel):
@@ -126,7 +113,7 @@ async def inbox(
             client_id=client_id,
             limit=limit,
         )
-        items = [FlagOut.of(flag) for flag in found]
+        items = [FlagOut.model_validate(flag) for flag in found]
         audit.record(
             session,
             member,
@@ -181,7 +168,7 @@ async def read_flag(
             client_ids=[flag.client_id],
             now=context.clock(),
         )
-        return FlagDetail(**FlagOut.of(flag).model_dump(), texts=texts, events=events)
+        return FlagDetail(**FlagOut.model_validate(flag).model_dump(), texts=texts, events=events)
 
     return await context.database.run(work)
 
@@ -226,7 +213,7 @@ async def _change(
             note_sealed=sealed,
             now=context.clock(),
         )
-        return FlagOut.of(flag)
+        return FlagOut.model_validate(flag)
 
     return await context.database.run(work)
 

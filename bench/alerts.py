@@ -35,7 +35,7 @@ from dialogs.risk import RiskScreen, voikko_lemmatizer
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import units
-from tests.bot.alerts.servers import Received, SmtpServer, start_smtp
+from tests.support.alert_servers import Received, SmtpServer, start_smtp
 
 CRISIS = "en jaksa enää elää, haluun kuolla"
 ON_CALL = "paivystys@bench.example"
@@ -62,18 +62,6 @@ async def through_kerro(url: str, server: SmtpServer, messages: int, pause: floa
     database = Database.from_url(url)
     keyring = Keyring(b"bench-secret-key-that-is-long-enough-0123456789")
     translations = Translations.load()
-    service = ConversationService(
-        database=database,
-        dialogs=load_directory(),
-        keyring=keyring,
-        translations=translations,
-        risk_screen=RiskScreen.load(lemmatizer=voikko_lemmatizer()),
-        help_numbers=HelpNumbers.load(),
-    )
-    with database.transaction() as session:
-        unit = units.add_unit(session, code="bench", name="Bench unit", now=service.clock())
-        assert unit.id is not None
-        units.set_on_call(session, unit_id=unit.id, email=ON_CALL)
     channel = EmailChannel(
         SmtpSettings.from_url(server.url, sender="kerro@bench.example", ca_file=str(server.ca_file))
     )
@@ -84,7 +72,19 @@ async def through_kerro(url: str, server: SmtpServer, messages: int, pause: floa
         channels={EMAIL: channel},
         settings=AlertSettings(),
     )
-    service.on_flag = sender.wake  # as kerro.runtime wires it
+    service = ConversationService(  # as kerro.runtime builds it: the sender first
+        database=database,
+        dialogs=load_directory(),
+        keyring=keyring,
+        translations=translations,
+        risk_screen=RiskScreen.load(lemmatizer=voikko_lemmatizer()),
+        help_numbers=HelpNumbers.load(),
+        on_flag=sender.wake,
+    )
+    with database.transaction() as session:
+        unit = units.add_unit(session, code="bench", name="Bench unit", now=service.clock())
+        assert unit.id is not None
+        units.set_on_call(session, unit_id=unit.id, email=ON_CALL)
     task = asyncio.create_task(sender.run_forever())
     latencies: list[float] = []
     pauses = random.Random(6)

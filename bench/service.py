@@ -25,7 +25,9 @@ from bench.common import Rate, median_rate, postgres_database, ratio_line, sqlit
 from bot.i18n import Translations
 from bot.messages import Inbound, Kind
 from bot.service import ConversationService
+from dialogs.helplines import HelpNumbers
 from dialogs.loader import load_directory
+from dialogs.risk import RiskScreen, voikko_lemmatizer
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import units
@@ -80,6 +82,8 @@ async def measure(url: str, events: int) -> tuple[Rate, Rate, float]:
         dialogs=load_directory(),
         keyring=Keyring(b"bench-secret-bench-secret-bench-secret"),
         translations=Translations.load(),
+        risk_screen=RiskScreen.load(lemmatizer=voikko_lemmatizer()),
+        help_numbers=HelpNumbers.load(),
     )
     service_rates, bare_rates, ratios = [], [], []
     for round_ in range(ROUNDS):  # alternate, so that noise hits both alike

@@ -42,13 +42,15 @@ from bot.channels.telegram.setup import create_bot
 from bot.channels.telegram.webhook import PATH, SECRET_HEADER, webhook_router
 from bot.i18n import Translations
 from bot.service import ConversationService
+from dialogs.helplines import HelpNumbers
 from dialogs.loader import load_directory
+from dialogs.risk import RiskScreen, voikko_lemmatizer
 from kerro.server import settle_heap
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.keys import ChatKey
 from storage.repositories import clients, contacts, units
-from tests.bot.telegram.fake_bot_api import TOKEN, FakeBotApi
+from tests.support.fake_bot_api import TOKEN, FakeBotApi
 
 SECRET = "bench-secret"  # noqa: S105 - a benchmark's own webhook secret
 KEY = b"bench-secret-bench-secret-bench-secret"
@@ -116,6 +118,8 @@ def serve_kerro(database_url: str, port: int, api_base: str) -> None:
         dialogs=load_directory(),
         keyring=keyring,
         translations=Translations.load(),
+        risk_screen=RiskScreen.load(lemmatizer=voikko_lemmatizer()),
+        help_numbers=HelpNumbers.load(),
     )
     bot = create_bot(TOKEN, api_base=api_base)
     sender = TelegramSender(database=database, bot=bot, keyring=keyring, settings=SenderSettings())

@@ -34,11 +34,13 @@ from bench.common import Rate, postgres_database, ratio_line, sqlite_database
 from bot.channels.web import WebSettings
 from bot.i18n import Translations
 from bot.service import ConversationService
+from dialogs.helplines import HelpNumbers
 from dialogs.loader import load_directory
+from dialogs.risk import RiskScreen, voikko_lemmatizer
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import units
-from tests.bot.web.server import free_port, web_app
+from tests.support.web import free_port, web_app
 
 KEY = b"bench-secret-bench-secret-bench-secret"
 PATH = "/chat/bench"
@@ -138,6 +140,8 @@ def _serve(kind: str, url: str, port: int) -> None:
             dialogs=load_directory(),
             keyring=Keyring(KEY),
             translations=Translations.load(),
+            risk_screen=RiskScreen.load(lemmatizer=voikko_lemmatizer()),
+            help_numbers=HelpNumbers.load(),
         )
         app = web_app(service, UNLIMITED)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)

@@ -15,7 +15,6 @@ the person.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -33,12 +32,13 @@ from urllib.parse import unquote, urlsplit
 from sqlmodel import Session
 
 from bot.i18n import Translations, Translator
-from bot.service import utc_now
+from bot.loop import WakeableLoop
+from bot.messages import TELEGRAM as TELEGRAM  # an alert channel: the staff's Telegram chats
 from dialogs.model import N_, NP_
 from storage.crypto import Keyring, Purpose, SealError
 from storage.db import Database
 from storage.repositories import alerts, staff
-from storage.tables import Flag, Staff, Unit
+from storage.tables import Flag, Staff, Unit, utc_now
 
 if TYPE_CHECKING:  # aiogram takes seconds to import: only a configured bot needs it
     from aiogram import Bot
@@ -46,7 +46,6 @@ if TYPE_CHECKING:  # aiogram takes seconds to import: only a configured bot need
 log = logging.getLogger(__name__)
 
 EMAIL = "email"
-TELEGRAM = "telegram"
 WEBHOOK = "webhook"
 ALERT_LANGUAGE = "fi"  # when a member of staff has not chosen one
 
@@ -262,26 +261,22 @@ class AlertSender:
     channels: Mapping[str, AlertChannel]
     settings: AlertSettings = field(default_factory=AlertSettings)
     clock: Callable[[], dt.datetime] = utc_now
-    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _loop: WakeableLoop = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._loop = WakeableLoop(
+            self.tick,
+            idle_poll=self.settings.idle_poll,
+            failure="the alert sender could not read its alerts",
+        )
 
     def wake(self) -> None:
         """A flag may have been committed: look now."""
-        self._wake.set()
+        self._loop.wake()
 
     async def run_forever(self) -> None:
         log.info("alert sender started (%s)", ", ".join(sorted(self.channels)) or "no channels")
-        while True:
-            try:
-                sent = await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the database may be away for a while: try again soon
-                log.warning("the alert sender could not read its alerts", exc_info=True)
-                sent = 0
-            if sent == 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.idle_poll)
+        await self._loop.run_forever()
 
     async def tick(self) -> int:
         """One round: plan the alerts of new and overdue flags, lease what is due, send it."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.i18n import LANGUAGES
+from bot.messages import TELEGRAM
 from dialogs.model import N_, NP_, Ask, Choice, Output, Say, StepKind, Text
 from storage import tables
 from storage.keys import ChatKey
@@ -174,7 +175,7 @@ def run(
             unit = units.unit_by_code(session, code=argument)
             if unit is not None:
                 return StartDialog("open_feedback", unit.id, unit.code)
-            return Reply([Say(Text(_UNKNOWN_LINK))])
+            return Reply([Say(Text(UNKNOWN_LINK))])
         return Reply([Say(Text(WELCOME)), menu(client)])
     if name == "help":
         return Reply([Say(Text(HELP))])
@@ -226,8 +227,8 @@ STAFF_LINKED = N_(
     "This chat now gets Kerro's alerts for your staff account. An alert tells only how serious "
     "a flag is, the unit and the time; open the flag in the staff API."
 )
-STAFF_CHANNEL = "telegram"  # the channel whose chats can take staff alerts
-_UNKNOWN_LINK = N_("Sorry, this link doesn't work. Please ask your worker for a new one.")
+STAFF_CHANNEL = TELEGRAM  # the channel whose chats can take staff alerts
+UNKNOWN_LINK = N_("Sorry, this link doesn't work. Please ask your worker for a new one.")
 
 
 def _id(row: tables.Contact | tables.Client) -> int:

@@ -14,7 +14,7 @@ Send = Callable[[Outgoing], Awaitable[None]]
 
 
 async def deliver_chat(
-    database: Database, *, channel: str, address_hmac: str, send: Send, together: bool = False
+    database: Database, *, chat: ChatKey, send: Send, together: bool = False
 ) -> int:
     """Send every pending message of one chat, oldest first; returns how many were sent.
 
@@ -27,7 +27,7 @@ async def deliver_chat(
     rows = await database.run(
         lambda session: [
             (row.id, outgoing_from_payload(row.payload))
-            for row in outbox.pending_for_chat(session, chat=ChatKey(channel, address_hmac))
+            for row in outbox.pending_for_chat(session, chat=chat)
         ]
     )
     sent: list[int] = []

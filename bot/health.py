@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
+from bot.http import problem
 from storage.db import Database
 
 
@@ -26,15 +27,6 @@ def health_router(
         if await database.ping():
             found = [] if warnings is None else await database.run(warnings)
             return {"status": "ready", "warnings": found} if found else {"status": "ready"}
-        return JSONResponse(
-            {
-                "type": "about:blank",
-                "title": "Not ready",
-                "status": 503,
-                "detail": "the database cannot be reached",
-            },
-            status_code=503,
-            media_type="application/problem+json",
-        )
+        return problem(503, "Not ready", "the database cannot be reached")
 
     return router

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from dialogs.model import LANGUAGES as LANGUAGES  # re-exported: where the bot's texts are
 from dialogs.model import Text
 
-LANGUAGES = ("fi", "sv", "en")
 DEFAULT_LANGUAGE = "fi"
 DOMAIN = "kerro"
 

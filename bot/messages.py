@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from bot.i18n import Translator
 from dialogs.model import Ask, Output, Say
+
+# The channels' names: an Inbound's channel, an outbox row's, a contact's.
+TELEGRAM = "telegram"
+WEB = "web"
+TERMINAL = "terminal"
+# A unit's or an invite's code, as links carry it (a Telegram deep link: 1-64 of these).
+CODE_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+CODE = re.compile(CODE_PATTERN)
 
 
 class Kind(StrEnum):
@@ -116,3 +125,20 @@ def render(outputs: list[Output], translator: Translator) -> list[Message]:
             )
             messages.append(Message(text, buttons, free_text=output.free_text))
     return messages
+
+
+Update_contra = TypeVar("Update_contra", contravariant=True)
+
+
+class Channel(Protocol[Update_contra]):
+    """What a channel offers the service (STYLE.md): it turns what arrived (a Telegram update,
+    a web form, a typed line) into an `Inbound`, and sends an outgoing message to one of its
+    chats. The service asks nothing else of a channel; a channel asks the service only through
+    its doors (`handle`, `open_question`, `unit_name`, `opening`, `deliver`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def parse(self, update: Update_contra) -> Inbound | None: ...
+
+    async def send(self, address: str, message: Outgoing) -> None: ...

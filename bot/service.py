@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
@@ -20,17 +20,26 @@ from sqlmodel import Session
 
 from bot import commands, events, opening, screening
 from bot.i18n import Translations
-from bot.messages import Handled, Inbound, Kind, Message, render
+from bot.delivery import deliver_chat
+from bot.messages import Handled, Inbound, Kind, Message, Outgoing, render
 from bot.replies import Replies
 from dialogs import engine
 from dialogs.helplines import HelpNumbers
-from dialogs.model import N_, Dialog, Event, Output, Say, State, Text
-from dialogs.risk import RiskScreen, voikko_lemmatizer
+from dialogs.model import N_, Dialog, Event, Output, Say, Start, State, Text
+from dialogs.risk import RiskScreen
 from storage import tables
 from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.keys import ChatKey
-from storage.repositories import contacts, conversations, outbox, responses, updates
+from storage.repositories import (
+    contacts,
+    conversations,
+    invites,
+    outbox,
+    responses,
+    units,
+    updates,
+)
 from storage.repositories.conversations import Party
 
 log = logging.getLogger(__name__)
@@ -41,12 +50,11 @@ CLAIM_RETENTION = dt.timedelta(days=7)
 OUTSIDE_DIALOG = "open_feedback"
 
 UNKNOWN_DIALOG = N_("Sorry, I can't find that conversation.")
-UNKNOWN_UNIT = N_("Sorry, this link doesn't work. Please ask your worker for a new one.")
+UNKNOWN_UNIT = commands.UNKNOWN_LINK
 STALE_CHOICE = N_("That question has been answered already. Here is the current one:")
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+utc_now = tables.utc_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +76,9 @@ class ConversationService:
         translations: Translations,
         clock: Callable[[], dt.datetime] = utc_now,
         conversation_ttl: dt.timedelta = dt.timedelta(hours=24),
-        risk_screen: RiskScreen | None = None,
-        help_numbers: HelpNumbers | None = None,
+        risk_screen: RiskScreen,
+        help_numbers: HelpNumbers,
+        on_flag: Callable[[], None] | None = None,
     ) -> None:
         self.database = database
         self.dialogs = dialogs
@@ -77,10 +86,10 @@ class ConversationService:
         self.translations = translations
         self.clock = clock
         self.conversation_ttl = conversation_ttl
-        self.risk_screen = risk_screen or RiskScreen.load(lemmatizer=voikko_lemmatizer())
-        self.help_numbers = help_numbers or HelpNumbers.load()
+        self.risk_screen = risk_screen
+        self.help_numbers = help_numbers
         # Called after an update that raised a flag was committed (the alert sender's wake).
-        self.on_flag: Callable[[], None] | None = None
+        self.on_flag = on_flag
         self._skip_words = events.skip_words(translations.all())
 
     async def sweep(self, *, batch: int = 500) -> int:
@@ -350,6 +359,48 @@ class ConversationService:
             # A new dialog replaces an unfinished one; the answers so far stay stored.
             turn.dropped(turn.party.conversation)
         return self._step(turn, opened.conversation, dialog, opened.start)
+
+    # ---- the channels' doors: what a channel asks of the service, instead of its parts
+
+    async def unit_name(self, code: str) -> str | None:
+        """The name of the unit with this code; None when there is none."""
+
+        def work(session: Session) -> str | None:
+            unit = units.unit_by_code(session, code=code)
+            return None if unit is None else unit.name
+
+        return await self.database.run(work)
+
+    async def link_works(self, code: str) -> bool:
+        """Whether a link's code is an invite's (used or not) or a unit's: what `/start <code>`
+        would take, so that a page can say at once that a link does not work."""
+
+        def work(session: Session) -> bool:
+            return (
+                invites.find(session, code=code) is not None
+                or units.unit_by_code(session, code=code) is not None
+            )
+
+        return await self.database.run(work)
+
+    def opening(self, dialog_id: str, language: str) -> list[Message]:
+        """A dialog's first messages, for a start screen (nothing is stored until it is used)."""
+        dialog = self.dialogs[dialog_id]
+        _, outputs = engine.step(dialog, engine.start(dialog), Start(anonymous=True))
+        return render(outputs, self.translations.get(language))
+
+    async def deliver(
+        self,
+        channel: str,
+        address: str,
+        send: Callable[[Outgoing], Awaitable[None]],
+        *,
+        together: bool = False,
+    ) -> int:
+        """Send a chat's pending messages through `send`, oldest first (see `deliver_chat`)."""
+        return await deliver_chat(
+            self.database, chat=self.chat_key(channel, address), send=send, together=together
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dialogs.expr import evaluate
+from dialogs.expr import Value, evaluate
 from dialogs.model import (
     N_,
     AnonymityChosen,
@@ -28,7 +28,6 @@ from dialogs.model import (
     Step,
     StepKind,
     Text,
-    Value,
 )
 
 SKIP = "skip"

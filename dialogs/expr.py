@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from dialogs.model import Value
+# An answer's value: a choice's number or id, or typed text.
+Value = float | str
 
 
 class ExprError(ValueError):

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from dialogs.expr import Expr
+from dialogs.expr import Expr, Value
+
+# The languages Kerro speaks (texts, dialogs, the risk screen's lexicons), the default first.
+LANGUAGES = ("fi", "sv", "en")
 
 
 def N_(message: str) -> str:
@@ -222,8 +224,6 @@ Output = Say | Ask | Record | RaiseFlag | Finished | AnonymityChosen
 
 
 # State ---------------------------------------------------------------------------------------
-
-Value = float | str
 
 
 @dataclass(frozen=True, slots=True)

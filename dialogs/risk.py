@@ -39,10 +39,11 @@ from typing import Any
 
 import yaml
 
+from dialogs.model import LANGUAGES
+
 log = logging.getLogger(__name__)
 
 DATA = Path(__file__).parent / "data"
-LANGUAGES = ("fi", "sv", "en")
 MAX_CHARS = 20_000  # longer texts are screened in their first MAX_CHARS characters
 DEFAULT_GAP = 2
 NEGATION_WINDOW = 2

@@ -17,15 +17,17 @@ from pydantic import ValidationError
 from api.fields import EMAIL_PATTERN
 from bot.channels.terminal import TerminalChat, run
 from bot.i18n import LANGUAGES
+from bot.messages import TERMINAL
 from dialogs.loader import SHIPPED, DialogError, Problem, load_directory, load_file
 from kerro import demo as demo_data
 from kerro.runtime import Runtime, build
 from kerro.settings import Settings
 from storage import migrate
-from storage.db import DatabaseUrlError
+from storage.db import Database, DatabaseUrlError
 from storage.keys import ChatKey
 from storage.repositories import clients, contacts, units
 from storage.repositories import staff as staff_members
+from storage.tables import utc_now
 
 T = TypeVar("T")
 
@@ -41,7 +43,7 @@ def _settings() -> Settings:
         raise click.ClickException(f"bad settings: {problems}") from None
 
 
-def _runtime(*, upgrade: bool = True) -> Runtime:
+def _configured(*, upgrade: bool = True) -> Settings:
     settings = _settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
@@ -50,11 +52,28 @@ def _runtime(*, upgrade: bool = True) -> Runtime:
     try:
         if upgrade:
             migrate.upgrade(settings.effective_database_url)
+    except DatabaseUrlError as error:
+        raise click.ClickException(str(error)) from None
+    return settings
+
+
+def _runtime(*, upgrade: bool = True) -> Runtime:
+    settings = _configured(upgrade=upgrade)
+    try:
         return build(settings)
     except DatabaseUrlError as error:
         raise click.ClickException(str(error)) from None
     except DialogError as error:
         raise click.ClickException(f"the shipped dialogs are broken:\n{error}") from None
+
+
+def _database() -> Database:
+    """Just the database, for the admin commands (no dialogs, no risk screen, no bot)."""
+    settings = _configured()
+    try:
+        return Database.from_url(settings.effective_database_url)
+    except DatabaseUrlError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _run(runtime: Runtime, work: Callable[[], Awaitable[T]]) -> T:
@@ -137,7 +156,7 @@ def chat(
                     raise click.ClickException(f"unit {code!r} has no client {case_ref!r}")
                 contacts.link_contact(
                     session,
-                    chat=ChatKey("terminal", terminal.address_hmac),
+                    chat=ChatKey(TERMINAL, terminal.address_hmac),
                     client_id=client.id,
                     language=lang or client.language,
                     now=runtime.service.clock(),
@@ -227,17 +246,17 @@ def unit_add(code: str, name: str, on_call: str | None) -> None:
     if not demo_data.UNIT_CODE.match(code):
         raise click.ClickException("a unit code is 1-64 letters, digits, _ or -")
     _email(on_call)
-    runtime = _runtime()
+    database = _database()
     try:
-        with runtime.database.transaction() as session:
-            added = units.add_unit(session, code=code, name=name, now=runtime.service.clock())
+        with database.transaction() as session:
+            added = units.add_unit(session, code=code, name=name, now=utc_now())
             if on_call is not None:
                 assert added.id is not None
                 units.set_on_call(session, unit_id=added.id, email=on_call)
     except units.DuplicateError as error:
         raise click.ClickException(str(error)) from None
     finally:
-        runtime.close()
+        database.dispose()
     click.echo(f"Added unit {code}.")
 
 
@@ -271,10 +290,10 @@ def staff_add(
     _email(email)
     if role != "admin" and not unit_codes:
         raise click.ClickException("a caseworker or coordinator needs at least one --unit")
-    runtime = _runtime()
-    now = runtime.service.clock()
+    database = _database()
+    now = utc_now()
     try:
-        with runtime.database.transaction() as session:
+        with database.transaction() as session:
             unit_ids: list[int] = []
             for code in unit_codes:
                 found = units.unit_by_code(session, code=code)
@@ -293,7 +312,7 @@ def staff_add(
     except staff_members.StaffError as error:
         raise click.ClickException(str(error)) from None
     finally:
-        runtime.close()
+        database.dispose()
     click.echo(f"Added {role} {name}. Their token (shown only now, valid {days} days):")
     click.echo(token)
 
@@ -304,10 +323,10 @@ def staff_add(
 @click.option("--revoke-others", is_flag=True, help="Revoke their earlier tokens.")
 def staff_token(name: str, days: int, revoke_others: bool) -> None:
     """Give a member of staff a new token; prints it once, on the last line."""
-    runtime = _runtime()
-    now = runtime.service.clock()
+    database = _database()
+    now = utc_now()
     try:
-        with runtime.database.transaction() as session:
+        with database.transaction() as session:
             member = staff_members.staff_by_name(session, name=name)
             if member is None or member.id is None:
                 raise click.ClickException(f"no member of staff is called {name!r}")
@@ -317,7 +336,7 @@ def staff_token(name: str, days: int, revoke_others: bool) -> None:
                 session, staff_id=member.id, now=now, lifetime=dt.timedelta(days=days)
             )
     finally:
-        runtime.close()
+        database.dispose()
     click.echo(f"A new token for {name} (shown only now, valid {days} days):")
     click.echo(token)
 
@@ -326,17 +345,15 @@ def staff_token(name: str, days: int, revoke_others: bool) -> None:
 @click.argument("name")
 def staff_revoke(name: str) -> None:
     """Revoke every token of a member of staff."""
-    runtime = _runtime()
+    database = _database()
     try:
-        with runtime.database.transaction() as session:
+        with database.transaction() as session:
             member = staff_members.staff_by_name(session, name=name)
             if member is None or member.id is None:
                 raise click.ClickException(f"no member of staff is called {name!r}")
-            count = staff_members.revoke_all(
-                session, staff_id=member.id, now=runtime.service.clock()
-            )
+            count = staff_members.revoke_all(session, staff_id=member.id, now=utc_now())
     finally:
-        runtime.close()
+        database.dispose()
     click.echo(f"Revoked {count} token(s) of {name}.")
 
 
@@ -344,13 +361,14 @@ def staff_revoke(name: str) -> None:
 def demo() -> None:
     """Add sample data: the demo unit, a demo client with goals and a coordinator; prints a new
     token of the coordinator for the staff API (safe to repeat)."""
-    runtime = _runtime()
-    staff_url = f"http://{runtime.settings.host}:{runtime.settings.staff_port}"
+    settings = _settings()
+    database = _database()
+    staff_url = f"http://{settings.host}:{settings.staff_port}"
     try:
-        with runtime.database.transaction() as session:
+        with database.transaction() as session:
             summary = demo_data.ensure_demo(session, staff_url=staff_url)
     finally:
-        runtime.close()
+        database.dispose()
     click.echo(summary)
 
 

@@ -4,10 +4,10 @@ coordinator whose token opens the staff API."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlmodel import Session
 
+from bot.messages import CODE
 from storage.repositories import clients, staff, units
 from storage.tables import Unit
 
@@ -19,7 +19,7 @@ DEMO_COORDINATOR = "Demo coordinator"
 DEMO_TOKEN_DAYS = 30
 DEMO_CLIENT = "DEMO-1"
 DEMO_GOALS = ("Käyn koulussa joka päivä", "Nukun tarpeeksi")  # the demo client reads Finnish
-UNIT_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+UNIT_CODE = CODE
 
 
 def ensure_demo_unit(session: Session) -> Unit:

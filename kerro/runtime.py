@@ -24,7 +24,7 @@ from bot.alerts import (
     WebhookChannel,
 )
 from bot.app import create_public_app
-from bot.channels.web import WebSettings, web_router
+from bot.channels.web import WebSettings, web_channel
 from bot.i18n import Translations
 from bot.service import ConversationService
 from dialogs.helplines import HelpNumbers
@@ -34,6 +34,7 @@ from dialogs.risk import RiskScreen, voikko_lemmatizer
 from kerro.settings import Settings
 from storage.crypto import Keyring
 from storage.db import Database
+from storage.tables import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +73,18 @@ class Runtime:
     keyring: Keyring
     service: ConversationService
     alerts: AlertSender
-    telegram: Telegram | None = None
+    telegram: Telegram | None
 
     def public_app(self) -> FastAPI:
         webhook = self.telegram.webhook() if self.telegram else None
         routers = [webhook] if webhook is not None else []
-        routers.append(web_router(service=self.service, settings=web_settings(self.settings)))
-        return create_public_app(database=self.database, routers=routers)
+        web = web_channel(
+            service=self.service, keyring=self.keyring, settings=web_settings(self.settings)
+        )
+        routers.append(web.router)
+        return create_public_app(
+            database=self.database, routers=routers, exception_handlers=web.handlers
+        )
 
     def staff_app(self) -> FastAPI:
         settings = self.settings
@@ -108,10 +114,14 @@ def web_settings(settings: Settings) -> WebSettings:
         rate_per_session=settings.web_rate_per_session,
         rate_per_address=settings.web_rate_per_address,
         kiosk_idle_seconds=settings.web_kiosk_idle_seconds,
+        public_url=settings.public_url,
     )
 
 
 def build(settings: Settings) -> Runtime:
+    """Every part, in the order they depend on each other, each handed what it needs:
+    the bot (when configured), the alert channels, the alert sender, the conversation
+    service (which wakes the sender), then Telegram's dispatcher and outbox sender."""
     database = Database.from_url(settings.effective_database_url)
     dialogs = load_directory()
     translations = Translations.load(default=settings.default_language)
@@ -119,6 +129,11 @@ def build(settings: Settings) -> Runtime:
     risk_screen = RiskScreen.load(lemmatizer=voikko_lemmatizer())
     if risk_screen.uses_lemmas:  # without Voikko, dialogs.risk has said so in one line
         log.info("risk screen: Finnish lemmas from Voikko")
+    bot = build_bot(settings)
+    channels = alert_channels(settings)
+    if bot is not None:
+        channels[TELEGRAM] = StaffTelegramChannel(bot)
+    alert_sender = build_alerts(settings, database, keyring, translations, channels)
     service = ConversationService(
         database=database,
         dialogs=dialogs,
@@ -127,16 +142,12 @@ def build(settings: Settings) -> Runtime:
         conversation_ttl=dt.timedelta(hours=settings.conversation_ttl_hours),
         risk_screen=risk_screen,
         help_numbers=HelpNumbers.load(),
+        on_flag=alert_sender.wake,
     )
-    alert_sender = build_alerts(settings, database, keyring, translations, service)
-    service.on_flag = alert_sender.wake
-    runtime = Runtime(settings, database, dialogs, translations, keyring, service, alert_sender)
-    if settings.telegram_token is not None:
-        runtime.telegram = build_telegram(settings, runtime)
-        channels = dict(alert_sender.channels)
-        channels[TELEGRAM] = StaffTelegramChannel(runtime.telegram.bot)
-        alert_sender.channels = channels
-    return runtime
+    telegram = None if bot is None else build_telegram(settings, bot, service, database, keyring)
+    return Runtime(
+        settings, database, dialogs, translations, keyring, service, alert_sender, telegram
+    )
 
 
 def alert_channels(settings: Settings) -> dict[str, AlertChannel]:
@@ -163,39 +174,50 @@ def build_alerts(
     database: Database,
     keyring: Keyring,
     translations: Translations,
-    service: ConversationService,
+    channels: dict[str, AlertChannel],
 ) -> AlertSender:
     return AlertSender(
         database=database,
         keyring=keyring,
         translations=translations,
-        channels=alert_channels(settings),
+        channels=channels,
         settings=AlertSettings(
             staff_url=settings.staff_url,
             escalate_after=dt.timedelta(minutes=settings.alert_escalate_minutes),
             lease=dt.timedelta(seconds=settings.alert_lease_seconds),
         ),
-        clock=service.clock,
+        clock=utc_now,
     )
 
 
-def build_telegram(settings: Settings, runtime: Runtime) -> Telegram:
+def build_bot(settings: Settings) -> Bot | None:
+    if settings.telegram_token is None:
+        return None
+    from bot.channels.telegram.setup import create_bot
+
+    return create_bot(
+        settings.telegram_token.get_secret_value(), api_base=settings.telegram_api_base
+    )
+
+
+def build_telegram(
+    settings: Settings,
+    bot: Bot,
+    service: ConversationService,
+    database: Database,
+    keyring: Keyring,
+) -> Telegram:
     from aiogram import Dispatcher
 
     from bot.channels.telegram.inbound import create_router
     from bot.channels.telegram.sender import SenderSettings, TelegramSender
-    from bot.channels.telegram.setup import create_bot
 
-    assert settings.telegram_token is not None
-    bot = create_bot(
-        settings.telegram_token.get_secret_value(), api_base=settings.telegram_api_base
-    )
     dispatcher = Dispatcher()
-    dispatcher.include_router(create_router(runtime.service))
+    dispatcher.include_router(create_router(service))
     sender = TelegramSender(
-        database=runtime.database,
+        database=database,
         bot=bot,
-        keyring=runtime.keyring,
+        keyring=keyring,
         settings=SenderSettings(
             rate=settings.telegram_rate,
             chat_interval=settings.telegram_chat_interval,

@@ -17,6 +17,11 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 
+def utc_now() -> dt.datetime:
+    """Now, in UTC: every clock of Kerro's (the service's, the senders', the staff app's)."""
+    return dt.datetime.now(dt.UTC)
+
+
 class UtcDateTime(sa.types.TypeDecorator[dt.datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone)."""
 

@@ -7,7 +7,6 @@ KERRO_TEST_REQUIRE_POSTGRES=1 (as in CI), which makes them fail instead.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 import shutil
@@ -28,6 +27,7 @@ from dialogs.risk import RiskScreen, voikko_lemmatizer
 from storage import migrate, tables
 from storage.crypto import Keyring
 from storage.db import Database
+from tests.support.clock import Clock
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 TEST_SECRET = b"test-secret-key-that-is-long-enough-0123456789"
@@ -126,19 +126,6 @@ def translations() -> Translations:
 @pytest.fixture
 def keyring() -> Keyring:
     return Keyring(TEST_SECRET)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 3, 2, 14, 35, 12, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
 
 
 @pytest.fixture

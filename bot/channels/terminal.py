@@ -10,13 +10,12 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import ClassVar, TextIO
 
-from bot.delivery import deliver_chat
-from bot.messages import Button, Inbound, Kind, Message, Outgoing
+from bot.messages import TERMINAL, Button, Channel, Inbound, Kind, Message, Outgoing
 from bot.service import ConversationService
 
-CHANNEL = "terminal"
+CHANNEL = TERMINAL
 SKIP_KEY = "s"
 _NUMBER = re.compile(r"^-?\d+$")
 
@@ -39,6 +38,7 @@ def button_keys(buttons: tuple[Button, ...]) -> list[tuple[str, Button]]:
 
 @dataclass
 class TerminalChat:
+    name: ClassVar[str] = CHANNEL
     service: ConversationService
     out: TextIO
     interactive: bool
@@ -68,24 +68,24 @@ class TerminalChat:
         self.finished = handled.finished
         await self._deliver()
 
-    async def answer(self, line: str) -> None:
-        typed = line.strip().casefold()
+    def parse(self, update: str) -> Inbound:
+        """A typed line: a button's key picks the button, anything else is text."""
+        typed = update.strip().casefold()
         keyed = {key: button for key, button in button_keys(self.last_buttons)}
         if typed in keyed:
-            inbound = self._inbound(Kind.CHOICE, keyed[typed].data)
-        else:
-            inbound = self._inbound(Kind.TEXT, line)
-        handled = await self.service.handle(inbound)
+            return self._inbound(Kind.CHOICE, keyed[typed].data)
+        return self._inbound(Kind.TEXT, update)
+
+    async def answer(self, line: str) -> None:
+        handled = await self.service.handle(self.parse(line))
         self.finished = handled.finished
         await self._deliver()
 
+    async def send(self, address: str, message: Outgoing) -> None:
+        await self._show(message)  # one terminal, one chat
+
     async def _deliver(self) -> None:
-        await deliver_chat(
-            self.service.database,
-            channel=CHANNEL,
-            address_hmac=self.address_hmac,
-            send=self._show,
-        )
+        await self.service.deliver(CHANNEL, self.address, self._show)
 
     async def _show(self, message: Outgoing) -> None:
         if not isinstance(message, Message):
@@ -96,6 +96,9 @@ class TerminalChat:
             for key, button in button_keys(message.buttons):
                 self.out.write(f"  {key}) {button.label}\n")
         self.out.flush()
+
+
+_IS_A_CHANNEL: type[Channel[str]] = TerminalChat  # mypy checks the protocol here
 
 
 async def run(

@@ -24,7 +24,7 @@ from storage import tables
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import audit, clients, responses, staff, units
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 ACTORS = ("cw_a", "cw_a2", "cw_b", "co_a", "co_b", "admin", "none", "revoked", "expired")
 

@@ -14,7 +14,7 @@ from bot.alert_coverage import NO_CHANNEL, NO_EMAIL, NO_ON_CALL
 from storage.crypto import Keyring
 from storage.db import Database
 from tests.api.conftest import World, bearer
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 Client = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 

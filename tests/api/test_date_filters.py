@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from storage.crypto import Keyring
 from storage.db import Database
 from tests.api.conftest import World, _add_response, bearer
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 
 async def _ids(http: httpx.AsyncClient, world: World, query: str) -> list[int]:

@@ -9,7 +9,7 @@ from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from tests.api.conftest import World, bearer
 from tests.bot.helpers import Chat, rows
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 
 async def _invite(http: httpx.AsyncClient, world: World) -> dict[str, str]:

@@ -8,7 +8,7 @@ from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import flags as flag_repository
 from tests.api.conftest import World, _add_response, _flag, bearer
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 
 def _more_flags(database: Database, keyring: Keyring, clock: Clock, world: World) -> dict[str, int]:

@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.repositories import clients
 from tests.api.conftest import World, bearer
 from tests.api.test_timeline import _checkin
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 RANGE = "a goal's weight is from 0.1 to 100"
 

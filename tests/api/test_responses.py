@@ -10,7 +10,7 @@ from storage.db import Database
 from storage.repositories.responses import to_date
 from tests.api.conftest import World, _add_response, bearer
 from tests.bot.helpers import rows
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 
 async def _ids(http: httpx.AsyncClient, world: World, actor: str, query: str = "") -> list[int]:

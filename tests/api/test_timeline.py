@@ -13,7 +13,7 @@ from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import clients, responses
 from tests.api.conftest import World, bearer
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 
 def _checkin(

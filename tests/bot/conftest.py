@@ -9,8 +9,8 @@ import pytest
 from storage.db import Database
 from storage.repositories import units
 from tests.bot.alerts.fixtures import WEBHOOK_SECRET, Setting, add_unit_with_staff
-from tests.bot.alerts.servers import SmtpServer, WebhookReceiver, start_smtp
-from tests.conftest import Clock
+from tests.support.alert_servers import SmtpServer, WebhookReceiver, start_smtp
+from tests.support.clock import Clock
 
 
 @pytest.fixture

@@ -65,8 +65,7 @@ class Chat:
 
         await deliver_chat(
             self.service.database,
-            channel=self.channel,
-            address_hmac=self.service.address_hmac(self.channel, self.address),
+            chat=self.service.chat_key(self.channel, self.address),
             send=collect,
         )
 

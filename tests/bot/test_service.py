@@ -8,13 +8,15 @@ import pytest
 from bot.i18n import Translations, Translator
 from bot.messages import Kind
 from bot.service import ConversationService
+from dialogs.helplines import HelpNumbers
 from dialogs.model import Dialog, Text
+from dialogs.risk import RiskScreen
 from storage import tables
 from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.repositories import clients, contacts
 from tests.bot.helpers import Chat, all_cells, rows
-from tests.conftest import Clock
+from tests.support.clock import Clock
 
 pytestmark = pytest.mark.usefixtures("unit_id")
 
@@ -173,6 +175,8 @@ async def test_a_failure_inside_the_transaction_leaves_no_partial_rows(
     dialogs: dict[str, Dialog],
     keyring: Keyring,
     clock: Clock,
+    risk_screen: RiskScreen,
+    help_numbers: HelpNumbers,
 ) -> None:
     chat = Chat(service, "1006")
     await chat.begin("youth_checkin", language="en")
@@ -182,6 +186,8 @@ async def test_a_failure_inside_the_transaction_leaves_no_partial_rows(
         keyring=keyring,
         translations=_Exploding({}, "en"),
         clock=clock,
+        risk_screen=risk_screen,
+        help_numbers=help_numbers,
     )
     [conversation_before] = rows(database, tables.Conversation)
     with pytest.raises(RuntimeError, match="rendering failed"):

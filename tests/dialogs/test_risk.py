@@ -13,9 +13,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dialogs.model import LANGUAGES
 from dialogs.risk import (
     DATA,
-    LANGUAGES,
     LexiconError,
     RiskLevel,
     RiskScreen,

@@ -17,11 +17,13 @@ import pytest
 from bot.channels.web import WebSettings
 from bot.i18n import Translations
 from bot.service import ConversationService
+from dialogs.helplines import HelpNumbers
 from dialogs.model import Dialog
+from dialogs.risk import RiskScreen
 from storage.db import Database
 from storage.repositories import units
-from tests.bot.web.server import serve, web_app
 from tests.conftest import TEST_SECRET
+from tests.support.web import serve, web_app
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -68,12 +70,21 @@ def database(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def web_service(
-    database: Database, dialogs: dict[str, Dialog], translations: Translations
+    database: Database,
+    dialogs: dict[str, Dialog],
+    translations: Translations,
+    risk_screen: RiskScreen,
+    help_numbers: HelpNumbers,
 ) -> ConversationService:
     from storage.crypto import Keyring
 
     return ConversationService(
-        database=database, dialogs=dialogs, keyring=Keyring(TEST_SECRET), translations=translations
+        database=database,
+        dialogs=dialogs,
+        keyring=Keyring(TEST_SECRET),
+        translations=translations,
+        risk_screen=risk_screen,
+        help_numbers=help_numbers,
     )
 
 

@@ -15,12 +15,13 @@ from aiogram.enums import ChatType
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 
-from bot.messages import Handled, Inbound, Kind
+from bot.commands import NAMES
+from bot.messages import CODE, TELEGRAM, Handled, Inbound, Kind
 from bot.service import ConversationService
 
-CHANNEL = "telegram"
-COMMANDS = ("start", "help", "menu", "checkin", "feedback", "info", "language", "stop", "forget")
-DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CHANNEL = TELEGRAM
+COMMANDS = NAMES
+DEEP_LINK = CODE
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
 

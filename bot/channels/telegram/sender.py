@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import time
@@ -29,17 +28,18 @@ from aiogram.exceptions import (
 from sqlmodel import Session
 
 from bot.channels.telegram.render import keyboard, merge, split
-from bot.messages import Acknowledgement, Message, Outgoing, outgoing_from_payload
-from bot.service import utc_now
+from bot.loop import WakeableLoop
+from bot.messages import TELEGRAM, Acknowledgement, Message, Outgoing, outgoing_from_payload
 from storage import tables
 from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.keys import ChatKey
 from storage.repositories import contacts, outbox
+from storage.tables import utc_now
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
+CHANNEL = TELEGRAM
 CHECKMARK = "✓"
 
 
@@ -70,29 +70,25 @@ class TelegramSender:
     keyring: Keyring
     settings: SenderSettings = field(default_factory=SenderSettings)
     clock: Callable[[], dt.datetime] = utc_now
-    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _loop: WakeableLoop = field(init=False, repr=False)
     _next_for_chat: dict[str, float] = field(default_factory=dict)
     _paused_until: float = 0.0
     _sent_at: list[float] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._loop = WakeableLoop(
+            self.tick,
+            idle_poll=self.settings.idle_poll,
+            failure="the telegram sender could not read the outbox",
+        )
+
     def wake(self) -> None:
         """New messages were committed: look at the outbox now."""
-        self._wake.set()
+        self._loop.wake()
 
     async def run_forever(self) -> None:
         log.info("telegram sender started")
-        while True:
-            try:
-                sent = await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the database may be away for a while: try again soon
-                log.warning("the telegram sender could not read the outbox", exc_info=True)
-                sent = 0
-            if sent == 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.idle_poll)
+        await self._loop.run_forever()
 
     def _budget(self) -> int:
         """How many sends the overall rate allows now."""

@@ -10,22 +10,29 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand
 
 from bot.channels.telegram.webhook import PATH
+from bot.commands import NAMES
 from bot.i18n import LANGUAGES, Translations
 from dialogs.model import N_
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
-COMMAND_DESCRIPTIONS = (
-    ("checkin", N_("A check-in from your worker")),
-    ("feedback", N_("Give feedback, anonymously")),
-    ("info", N_("What is happening to me?")),
-    ("language", N_("Choose the language")),
-    ("help", N_("What this bot is and does")),
-    ("stop", N_("No more check-in reminders")),
-    ("forget", N_("Erase what is stored about you")),
-    ("menu", N_("All choices")),
-)
+# Telegram's command menu, in this order: every command the bot knows (`commands.NAMES`)
+# but /start, which Telegram's own button and deep links send.
+_DESCRIPTIONS = {
+    "checkin": N_("A check-in from your worker"),
+    "feedback": N_("Give feedback, anonymously"),
+    "info": N_("What is happening to me?"),
+    "language": N_("Choose the language"),
+    "help": N_("What this bot is and does"),
+    "stop": N_("No more check-in reminders"),
+    "forget": N_("Erase what is stored about you"),
+    "menu": N_("All choices"),
+}
+_NOT_IN_THE_MENU = {"start"}
+if set(_DESCRIPTIONS) != set(NAMES) - _NOT_IN_THE_MENU:  # a new command needs its menu line
+    raise RuntimeError("the Telegram command menu does not match commands.NAMES")
+COMMAND_DESCRIPTIONS = tuple(_DESCRIPTIONS.items())
 
 
 def create_bot(token: str, *, api_base: str) -> Bot:

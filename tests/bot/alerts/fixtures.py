@@ -21,8 +21,8 @@ from bot.service import ConversationService
 from storage.db import Database
 from storage.repositories import clients, contacts, staff, units
 from storage.tables import Staff, Unit
-from tests.bot.alerts.servers import SmtpServer, WebhookReceiver
 from tests.bot.helpers import Chat
+from tests.support.alert_servers import SmtpServer, WebhookReceiver
 
 ON_CALL = "paivystys@koti.example"
 CASEWORKER = "maija@koti.example"

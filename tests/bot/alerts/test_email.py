@@ -27,9 +27,9 @@ from tests.bot.alerts.fixtures import (
     make_sender,
     set_staff,
 )
-from tests.bot.alerts.servers import Received, SmtpServer
 from tests.bot.helpers import Chat, rows
-from tests.conftest import Clock
+from tests.support.alert_servers import Received, SmtpServer
+from tests.support.clock import Clock
 
 CRISIS = "en jaksa enää elää, haluun kuolla"
 CONCERN = "en ole ajatellut itsemurhaa"

@@ -21,10 +21,10 @@ from tests.bot.alerts.fixtures import (
     make_sender,
     webhook_channel,
 )
-from tests.bot.alerts.servers import SmtpServer, WebhookReceiver
 from tests.bot.alerts.test_email import CONCERN, anonymous_crisis, crisis_of_client
 from tests.bot.helpers import Chat, rows
-from tests.conftest import Clock
+from tests.support.alert_servers import SmtpServer, WebhookReceiver
+from tests.support.clock import Clock
 
 
 def acknowledge(database: Database, *, flag_id: int, staff_id: int, now: dt.datetime) -> None:

@@ -15,7 +15,6 @@ from tests.bot.alerts.fixtures import (
     make_sender,
     webhook_channel,
 )
-from tests.bot.alerts.servers import WebhookReceiver
 from tests.bot.alerts.test_email import (
     anonymous_crisis,
     assert_holds_nothing_of_the_writer,
@@ -23,7 +22,8 @@ from tests.bot.alerts.test_email import (
     forbidden,
 )
 from tests.bot.helpers import rows
-from tests.conftest import Clock
+from tests.support.alert_servers import WebhookReceiver
+from tests.support.clock import Clock
 
 
 def test_the_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:

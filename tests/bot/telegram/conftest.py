@@ -23,8 +23,8 @@ from bot.channels.telegram.webhook import PATH, SECRET_HEADER, webhook_router
 from bot.service import ConversationService
 from storage.crypto import Keyring
 from storage.db import Database
-from tests.bot.telegram.fake_bot_api import TOKEN, FakeBotApi
-from tests.conftest import Clock
+from tests.support.clock import Clock
+from tests.support.fake_bot_api import TOKEN, FakeBotApi
 
 SECRET = "webhook-secret-for-tests"
 _update_ids = itertools.count(5000)

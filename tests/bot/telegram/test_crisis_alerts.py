@@ -29,12 +29,12 @@ from tests.bot.alerts.fixtures import (
     make_sender,
     webhook_channel,
 )
-from tests.bot.alerts.servers import Received, SmtpServer, WebhookReceiver
 from tests.bot.helpers import Chat, rows
 from tests.bot.telegram.conftest import Webhook, drain, message
-from tests.bot.telegram.fake_bot_api import FakeBotApi
-from tests.bot.web.server import page_text, question_form, serve, web_app
-from tests.conftest import Clock
+from tests.support.alert_servers import Received, SmtpServer, WebhookReceiver
+from tests.support.clock import Clock
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.web import page_text, question_form, serve, web_app
 
 STAFF_CHAT = 909090
 CRISIS = "i just want to die"

@@ -105,8 +105,9 @@ async def test_fuzzed_updates_get_no_5xx_and_fail_nowhere(
         (b"{not json", 400),
         (b"[1, 2]", 400),
         (b"\xff\xfe", 400),
-        (b"{}", 200),
-        (b'{"update_id": 1}', 200),
+        (b"{}", 400),  # no update_id: not an update
+        (b'{"update_id": "one", "message": 7}', 400),
+        (b'{"update_id": 1}', 200),  # an update of no type this bot uses: acknowledged
     ],
 )
 async def test_bodies_that_are_not_updates(webhook: Webhook, raw: bytes, status: int) -> None:
@@ -130,3 +131,30 @@ async def test_an_oversized_body_gets_413(webhook: Webhook) -> None:
         headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
     )
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 50_000 + b"]" * 50_000,
+        b'{"update_id": 1, "x": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_000 + b"}",
+        b'{"update_id": 2, "message": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    ],
+    ids=["array", "extra-field", "message"],
+)
+async def test_a_body_nested_50000_levels_deep_gets_400_and_the_bot_goes_on(
+    webhook: Webhook, raw: bytes
+) -> None:
+    from tests.bot.telegram.conftest import SECRET, message
+
+    response = await webhook.client.post(
+        webhook.url,
+        content=raw,
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET, "content-type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    health = await webhook.client.get(webhook.url.replace("/telegram/webhook", "/healthz"))
+    assert health.status_code == 200
+    assert (await webhook.post(message(4090, "/help"))).status_code == 200

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot.channels.telegram.inbound import command_payload
 from bot.channels.telegram.render import TEXT_LIMIT, escape, keyboard, merge, split
 from bot.messages import Button, Message
-from tests.bot.telegram.fake_bot_api import parsed_length
+from tests.support.fake_bot_api import parsed_length
 
 
 @given(st.text(min_size=0, max_size=12000, alphabet=st.characters(codec="utf-8")))

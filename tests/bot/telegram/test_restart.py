@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from tests.bot.telegram.conftest import SECRET, free_port, message
-from tests.bot.telegram.fake_bot_api import TOKEN, FakeBotApi
+from tests.support.fake_bot_api import TOKEN, FakeBotApi
 
 KERRO = str(Path(sys.executable).parent / "kerro")
 

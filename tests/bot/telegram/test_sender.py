@@ -14,8 +14,8 @@ from storage.db import Database
 from storage.repositories import clients, contacts
 from tests.bot.helpers import rows
 from tests.bot.telegram.conftest import drain
-from tests.bot.telegram.fake_bot_api import FakeBotApi
-from tests.conftest import Clock
+from tests.support.clock import Clock
+from tests.support.fake_bot_api import FakeBotApi
 
 pytestmark = pytest.mark.usefixtures("unit_id")
 

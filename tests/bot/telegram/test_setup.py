@@ -15,7 +15,7 @@ from storage import tables
 from storage.db import Database
 from tests.bot.helpers import rows
 from tests.bot.telegram.conftest import drain, message
-from tests.bot.telegram.fake_bot_api import FakeBotApi
+from tests.support.fake_bot_api import FakeBotApi
 
 pytestmark = pytest.mark.usefixtures("unit_id")
 
@@ -65,3 +65,13 @@ async def test_long_polling_reaches_the_same_service(
             await polling
     await drain(sender)
     assert "give feedback" in fake_api.sent()[-1]["text"]
+
+
+def test_the_command_menu_and_the_parser_know_the_commands_of_bot_commands() -> None:
+    from bot.channels.telegram.inbound import COMMANDS, command_payload
+    from bot.channels.telegram.setup import COMMAND_DESCRIPTIONS
+    from bot.commands import NAMES
+
+    assert COMMANDS == NAMES
+    assert {name for name, _ in COMMAND_DESCRIPTIONS} == set(NAMES) - {"start"}
+    assert all(command_payload(f"/{name}") == name for name in NAMES)

@@ -20,8 +20,8 @@ from storage.repositories import staff
 from tests.bot.alerts.fixtures import ALIAS, CASE_REF, Setting, enrol_chat, make_sender
 from tests.bot.helpers import Chat, all_cells, rows
 from tests.bot.telegram.conftest import Webhook, drain, message
-from tests.bot.telegram.fake_bot_api import FakeBotApi
-from tests.conftest import Clock
+from tests.support.clock import Clock
+from tests.support.fake_bot_api import FakeBotApi
 
 STAFF_CHAT = 424242
 CLIENT_CHAT = 515151

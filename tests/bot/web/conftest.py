@@ -7,7 +7,7 @@ import pytest
 
 from bot.channels.web import WebSettings
 from bot.service import ConversationService
-from tests.bot.web.server import serve, web_app
+from tests.support.web import serve, web_app
 
 
 @pytest.fixture

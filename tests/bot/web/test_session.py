@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.channels.web.router import accepted_language, button_view
+from bot.channels.web.forms import accepted_language
 from bot.channels.web.session import (
     RateLimiter,
     csrf_ok,
@@ -10,6 +10,7 @@ from bot.channels.web.session import (
     new_session,
     read_session,
 )
+from bot.channels.web.views import button_view
 from storage.crypto import Keyring
 from tests.conftest import TEST_SECRET
 

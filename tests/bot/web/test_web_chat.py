@@ -14,7 +14,7 @@ from bot.service import ConversationService
 from storage import tables
 from storage.db import Database
 from tests.bot.helpers import all_cells, rows
-from tests.bot.web.server import language_form, page_text, question_form
+from tests.support.web import Form, forms, language_form, page_text, question_form
 
 
 async def start(client: httpx.AsyncClient, dialog: str, path: str = "/chat/u1") -> httpx.Response:
@@ -285,11 +285,26 @@ async def test_an_invite_link_starts_as_a_deep_link_does(
         question_form(page.text).action, data=question_form(page.text).data(action="begin")
     )
     assert "anonymous" in page_text(started.text)  # the unit's open feedback, for now
+
+
+async def test_an_unknown_invite_link_says_at_once_that_it_does_not_work(
+    client: httpx.AsyncClient, database: Database
+) -> None:
     unknown = await client.get("/chat/i/no-such-invite")
-    form = question_form(unknown.text)
-    answer = await client.post(form.action, data=form.data(action="begin"))
+    assert unknown.status_code == 404
+    assert "This link doesn't work" in page_text(unknown.text)
+    assert "Start" not in page_text(unknown.text)
+    assert [f for f in forms(unknown.text) if f.buttons and not language_buttons(f)] == []
+    # A stale form of such a page still gets the bot's own answer.
+    known = await client.get("/chat/i/u1")
+    form = question_form(known.text)
+    answer = await client.post("/chat/i/no-such-invite", data=form.data(action="begin"))
     assert answer.status_code == 200
     assert "this link doesn't work" in page_text(answer.text)
+
+
+def language_buttons(form: Form) -> bool:
+    return any(name == "lang" for name, _, _ in form.buttons)
 
 
 async def test_the_kiosk_cycle_gives_each_visitor_a_new_session(
@@ -356,6 +371,36 @@ async def test_unit_qr_codes_are_served_as_svg_and_png(client: httpx.AsyncClient
     assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
 
 
+@pytest.mark.parametrize("web_settings", [WebSettings(public_url="https://kerro.example/")])
+async def test_qr_codes_point_at_the_public_url_when_it_is_set(client: httpx.AsyncClient) -> None:
+    svg = await client.get("/qr/u1.svg")
+    title = "QR code: the feedback chat of Unit one"
+    assert svg.text == qr_svg("https://kerro.example/chat/u1", title=title)
+    png = await client.get("/qr/u1.png")
+    assert png.content == qr_png("https://kerro.example/chat/u1")
+
+
+async def test_without_a_public_url_qr_codes_point_at_the_request_host(
+    client: httpx.AsyncClient,
+) -> None:
+    png = await client.get("/qr/u1.png")
+    base = str(client.base_url).rstrip("/")
+    assert base.startswith("http://127.0.0.1:")
+    assert png.content == qr_png(f"{base}/chat/u1")
+
+
+@pytest.mark.parametrize("web_settings", [WebSettings(kiosk_idle_seconds=37)])
+async def test_the_kiosk_thanks_screen_follows_the_idle_time(client: httpx.AsyncClient) -> None:
+    page = await client.get("/kiosk/u1")
+    assert 'data-idle="37"' in page.text
+    form = question_form(page.text)
+    page = await client.post(form.action, data=form.data(choice="rating:happy"))
+    page = await write(client, page, "ok")
+    assert "Thank you!" in page_text(page.text)
+    assert 'data-idle="37"' in page.text
+    assert 'content="37;url=/kiosk/u1"' in page.text
+
+
 def test_qr_module_makes_svg_and_png_without_network() -> None:
     svg = qr_svg("https://kerro.example/chat/i/abc", title="Invite")
     assert svg.startswith("<svg")
@@ -383,3 +428,28 @@ async def test_a_kiosk_keeps_its_own_language_and_each_visitor_may_switch(
     assert 'href="/kiosk/u1?lang=sv"' in page.text  # back to the tablet's own language
     again = await client.get("/kiosk/u1?lang=sv")
     assert '<html lang="sv">' in again.text
+
+
+async def test_the_database_away_gives_one_friendly_503_page(
+    client: httpx.AsyncClient, service: ConversationService
+) -> None:
+    page = await client.get("/chat/u1")
+    form = question_form(page.text)
+    working = service.database
+    service.database = Database.from_url("sqlite:////nonexistent-directory/kerro.db")
+    try:
+        shown = await client.get("/chat/u1?lang=sv")  # a page load: is a question open?
+        answered = await client.post(form.action, data=form.data(dialog="youth_checkin"))
+    finally:
+        service.database.dispose()
+        service.database = working
+    for response in (shown, answered):
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "30"
+        assert response.headers["content-type"].startswith("text/html")
+    assert '<html lang="sv">' in shown.text
+    assert "Inte tillgänglig just nu" in page_text(shown.text)
+    assert "Not available right now" in page_text(answered.text)
+    assert 'href="/chat/u1"' in answered.text  # back to the page that was posted from
+    again = await client.post(form.action, data=form.data(dialog="youth_checkin"))
+    assert again.status_code == 200

@@ -19,7 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from bot.app import create_public_app
-from bot.channels.web import WebSettings, web_router
+from bot.channels.web import WebSettings, web_channel
 from bot.service import ConversationService
 
 
@@ -30,8 +30,9 @@ def free_port() -> int:
 
 
 def web_app(service: ConversationService, settings: WebSettings | None = None) -> FastAPI:
+    web = web_channel(service=service, keyring=service.keyring, settings=settings)
     return create_public_app(
-        database=service.database, routers=[web_router(service=service, settings=settings)]
+        database=service.database, routers=[web.router], exception_handlers=web.handlers
     )
 
 
