@@ -262,8 +262,7 @@ async def list_goals(
     def work(session: Session) -> list[GoalOut]:
         readable_client(session, member, client_id)
         goals = [
-            GoalOut.model_validate(goal)
-            for goal in clients.goals_of(session, client_id=client_id)
+            GoalOut.model_validate(goal) for goal in clients.goals_of(session, client_id=client_id)
         ]
         audit.record(
             session,

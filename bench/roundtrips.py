@@ -22,7 +22,9 @@ from bench.common import postgres_database
 from bot.i18n import Translations
 from bot.messages import Inbound, Kind
 from bot.service import ConversationService
+from dialogs.helplines import HelpNumbers
 from dialogs.loader import load_directory
+from dialogs.risk import RiskScreen
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import units
@@ -70,6 +72,8 @@ async def measure(url: str) -> str:
         dialogs=load_directory(),
         keyring=Keyring(b"bench-secret-bench-secret-bench-secret"),
         translations=Translations.load(),
+        risk_screen=RiskScreen.load(lemmatizer=None),
+        help_numbers=HelpNumbers.load(),
     )
     await service.handle(_inbound(0, Kind.BEGIN, "youth_checkin"))
     await service.handle(_inbound(1, Kind.TEXT, "4"))  # warm: statements compiled

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot import commands, events, opening, screening
-from bot.i18n import Translations
 from bot.delivery import deliver_chat
+from bot.i18n import Translations
 from bot.messages import Handled, Inbound, Kind, Message, Outgoing, render
 from bot.replies import Replies
 from dialogs import engine

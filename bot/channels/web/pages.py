@@ -32,8 +32,8 @@ from bot.channels.web.session import (
 from bot.channels.web.views import UNIT_DIALOGS, MessageView, Page, Turn, message_view
 from bot.http import DATABASE_AWAY
 from bot.i18n import normalise_language
-from bot.messages import CODE, WEB, Inbound, Outgoing
-from bot.service import ConversationService, Handled
+from bot.messages import CODE, WEB, Handled, Inbound, Outgoing
+from bot.service import ConversationService
 from dialogs.model import LANGUAGES
 
 log = logging.getLogger(__name__)

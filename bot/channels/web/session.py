@@ -19,13 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from storage.crypto import Purpose
+
 
 class Keyring(Protocol):
     """The keyed hash that signs a session and its forms (storage's `Keyring` is one)."""
 
     def address_hmac(self, channel: str, address: str) -> str: ...
 
-from storage.crypto import Purpose
 
 COOKIE = "kerro_session"
 LANGUAGE_COOKIE = "kerro_language"
