@@ -18,6 +18,7 @@ from api import (
     units,
 )
 from api.context import ApiContext
+from api.headers import NoStore
 from bot.health import health_router
 
 PREFIX = "/api/v1"
@@ -32,6 +33,7 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
         redoc_url=None,
     )
     app.state.kerro = context
+    app.add_middleware(NoStore)
     problems.install(app)
     api = APIRouter(prefix=PREFIX)
     for module in (staff, units, clients, timeline, enrolment, responses, flags, audit):

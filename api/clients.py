@@ -1,4 +1,6 @@
-"""Clients (pseudonymous) and their GAS goals. Every read is person-linked, so audited."""
+"""Clients (pseudonymous) and their GAS goals. Every answer that shows a client's data is
+person-linked, so audited, a write's answer included; a change of caseworker (who may see
+the client's data) is a change of access, audited too."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from api.deps import (
 from api.fields import Alias, Audience, CaseRef, Language, Title
 from api.problems import Problem, not_found
 from storage import tables
+from storage.repositories import audit as audit_log
 from storage.repositories import staff, units
 from storage.repositories.staff import Member
 
@@ -182,8 +185,33 @@ async def list_clients(
     return await context.database.run(work)
 
 
-@router.post("/clients", status_code=201)
-async def create_client(body: ClientIn, member: CurrentStaff, context: ContextDep) -> ClientOut:
+def _caseworker_changed(
+    session: Session,
+    member: Member,
+    *,
+    client_id: int,
+    old: int | None,
+    new: int | None,
+    now: dt.datetime,
+) -> None:
+    if old != new:
+        audit_log.access_change(
+            session,
+            by=member.id,
+            what="caseworker",
+            target=f"client/{client_id} caseworker staff/{old or '-'} to staff/{new or '-'}",
+            client_ids=[client_id],
+            now=now,
+        )
+
+
+@router.post("/clients", status_code=201, openapi_extra=PERSON_LINKED)
+async def create_client(
+    body: ClientIn,
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("casework")],
+) -> ClientOut:
     """Coordinators (of the unit) and admins add clients."""
 
     def work(session: Session) -> ClientOut:
@@ -207,6 +235,24 @@ async def create_client(body: ClientIn, member: CurrentStaff, context: ContextDe
             )
         except units.DuplicateError as error:
             raise Problem(409, str(error)) from None
+        assert client.id is not None
+        _caseworker_changed(
+            session,
+            member,
+            client_id=client.id,
+            old=None,
+            new=body.caseworker_id,
+            now=context.clock(),
+        )
+        audit.record(
+            session,
+            member,
+            action="client.create",
+            target=f"client/{client.id}",
+            purpose=why,
+            client_ids=[client.id],
+            now=context.clock(),
+        )
         return ClientOut.of(client)
 
     return await context.database.run(work)
@@ -235,17 +281,39 @@ async def read_client(
     return await context.database.run(work)
 
 
-@router.patch("/clients/{client_id}")
+@router.patch("/clients/{client_id}", openapi_extra=PERSON_LINKED)
 async def update_client(
-    client_id: ClientId, body: ClientPatch, member: CurrentStaff, context: ContextDep
+    client_id: ClientId,
+    body: ClientPatch,
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("casework")],
 ) -> ClientOut:
     """Coordinators (of the unit) and admins change a client, e.g. their caseworker."""
 
     def work(session: Session) -> ClientOut:
         client = readable_client(session, member, client_id)
         require_manager(member, client.unit_id)
+        old_caseworker = client.caseworker_id
         if body.caseworker_id is not None:
             _check_caseworker(session, caseworker_id=body.caseworker_id, unit_id=client.unit_id)
+            _caseworker_changed(
+                session,
+                member,
+                client_id=client_id,
+                old=old_caseworker,
+                new=body.caseworker_id,
+                now=context.clock(),
+            )
+        audit.record(
+            session,
+            member,
+            action="client.update",
+            target=f"client/{client_id}",
+            purpose=why,
+            client_ids=[client_id],
+            now=context.clock(),
+        )
         units.update_client(
             session,
             client=client,
@@ -283,9 +351,13 @@ async def list_goals(
     return await context.database.run(work)
 
 
-@router.post("/clients/{client_id}/goals", status_code=201)
+@router.post("/clients/{client_id}/goals", status_code=201, openapi_extra=PERSON_LINKED)
 async def create_goal(
-    client_id: ClientId, body: GoalIn, member: CurrentStaff, context: ContextDep
+    client_id: ClientId,
+    body: GoalIn,
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("casework")],
 ) -> GoalOut:
     """The client's caseworker, the unit's coordinator or an admin sets goals."""
 
@@ -298,18 +370,28 @@ async def create_goal(
             weight=body.weight,
             levels=_stored(body.levels),
         )
+        audit.record(
+            session,
+            member,
+            action="goal.create",
+            target=f"client/{client_id}/goals/{goal.id}",
+            purpose=why,
+            client_ids=[client_id],
+            now=context.clock(),
+        )
         return GoalOut.of(goal)
 
     return await context.database.run(work)
 
 
-@router.patch("/clients/{client_id}/goals/{goal_id}")
+@router.patch("/clients/{client_id}/goals/{goal_id}", openapi_extra=PERSON_LINKED)
 async def update_goal(
     client_id: ClientId,
     goal_id: GoalId,
     body: GoalPatch,
     member: CurrentStaff,
     context: ContextDep,
+    why: Annotated[str, purpose("casework")],
 ) -> GoalOut:
     def work(session: Session) -> GoalOut:
         readable_client(session, member, client_id)
@@ -324,6 +406,15 @@ async def update_goal(
             goal.levels = _stored(body.levels)
         if body.active is not None:
             goal.active = body.active
+        audit.record(
+            session,
+            member,
+            action="goal.update",
+            target=f"client/{client_id}/goals/{goal_id}",
+            purpose=why,
+            client_ids=[client_id],
+            now=context.clock(),
+        )
         return GoalOut.of(units.save_goal(session, goal=goal))
 
     return await context.database.run(work)

@@ -113,8 +113,9 @@ def load(url: str) -> dict[str, Any]:
                     copy.write_row((goal_id, client, f"goal {goal_id}", 1.0, position, True))
         responses: list[tuple[int, int, int, dt.datetime]] = []
         with cursor.copy(
-            "COPY response (id, unit_id, client_id, contact_id, dialog_id, dialog_version, "
-            "channel, language, anonymous, completed, started_at, updated_at) FROM STDIN"
+            "COPY response (id, public_id, unit_id, client_id, contact_id, dialog_id, "
+            "dialog_version, channel, language, anonymous, completed, started_at, updated_at) "
+            "FROM STDIN"
         ) as copy:
             for client in range(1, client_id + 1):
                 unit = (client - 1) // clients_per_unit + 1
@@ -125,6 +126,7 @@ def load(url: str) -> dict[str, Any]:
                     copy.write_row(
                         (
                             response_id,
+                            f"{rng.getrandbits(128):032x}",
                             unit,
                             client,
                             None,
@@ -195,14 +197,15 @@ def load(url: str) -> dict[str, Any]:
                 for row in rows:
                     copy.write_row(row)
         with cursor.copy(
-            "COPY flag (response_id, unit_id, client_id, level, rule, status, created_at) "
-            "FROM STDIN"
+            "COPY flag (public_id, response_id, unit_id, client_id, level, rule, status, "
+            "created_at) FROM STDIN"
         ) as copy:
             for rid, unit, client, started in responses:
                 if rid % FLAG_SHARE == 0:
                     level = "crisis" if rng.random() < 0.2 else "concern"
                     status = rng.choice(["open", "open", "acknowledged", "resolved"])
-                    copy.write_row((rid, unit, client, level, "bench", status, started))
+                    public_id = f"{rng.getrandbits(128):032x}"
+                    copy.write_row((public_id, rid, unit, client, level, "bench", status, started))
         for table, column, last in (
             ("unit", "id", UNITS),
             ("staff", "id", staff_id),

@@ -26,23 +26,22 @@ def _checkin(
     gas: dict[int, float],
     keyring: Keyring | None = None,
     text: str | None = None,
-) -> int:
+) -> str:
+    """A check-in of client A; its public id."""
     with database.transaction() as session:
-        response_id = responses.insert(
-            session,
-            tables.Response(
-                unit_id=world.unit_a,
-                client_id=world.client_a,
-                dialog_id="youth_checkin",
-                dialog_version="1",
-                channel="test",
-                language="en",
-                anonymous=False,
-                completed=True,
-                started_at=when,
-                updated_at=when,
-            ),
+        response = tables.Response(
+            unit_id=world.unit_a,
+            client_id=world.client_a,
+            dialog_id="youth_checkin",
+            dialog_version="1",
+            channel="test",
+            language="en",
+            anonymous=False,
+            completed=True,
+            started_at=when,
+            updated_at=when,
         )
+        response_id = responses.insert(session, response)
         rows: list[dict[str, Any]] = [
             {"step_id": m, "measure": m, "goal_id": None, "number": n, "skipped": n is None}
             for m, n in scores.items()
@@ -75,7 +74,7 @@ def _checkin(
                 for row in rows
             ],
         )
-    return response_id
+    return response.public_id
 
 
 async def test_the_timeline_has_each_dimension_the_index_and_the_gas_t_score(
