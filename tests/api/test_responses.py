@@ -107,3 +107,47 @@ async def test_a_units_anonymous_text_is_withheld_under_five_respondents(
     assert body["respondents"] == 5
     assert sorted(c["text"] for c in body["comments"]) == [f"comment {n}" for n in range(1, 6)]
     assert set(body["comments"][0]) == {"date", "dialog_id", "step_id", "text"}
+
+
+async def test_answers_without_text_do_not_pad_the_group_whose_words_are_shown(
+    http: httpx.AsyncClient, world: World, database: Database, keyring: Keyring, clock: Clock
+) -> None:
+    """One person's comment and four kiosk taps (a smiley each, no text): still one writer,
+    so the comment stays withheld; four more people who write lift the limit."""
+    url = f"/api/v1/units/{world.unit_a}/comments"
+    with database.transaction() as session:
+        _add_response(
+            session,
+            keyring,
+            unit_id=world.unit_a,
+            client_id=None,
+            when=to_date(clock()),
+            note="the only comment",
+            dialog_id="open_feedback",
+        )
+        for _ in range(4):
+            _add_response(
+                session,
+                keyring,
+                unit_id=world.unit_a,
+                client_id=None,
+                when=to_date(clock()),
+                note=None,
+                dialog_id="open_feedback",
+            )
+    body = (await http.get(url, headers=bearer(world, "co_a"))).json()
+    assert body == {"respondents": 0, "suppressed": True, "comments": []}
+    with database.transaction() as session:
+        for count in range(4):
+            _add_response(
+                session,
+                keyring,
+                unit_id=world.unit_a,
+                client_id=None,
+                when=to_date(clock()),
+                note=f"comment {count}",
+                dialog_id="open_feedback",
+            )
+    body = (await http.get(url, headers=bearer(world, "co_a"))).json()
+    assert body["suppressed"] is False
+    assert body["respondents"] == 5

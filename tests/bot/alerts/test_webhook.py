@@ -4,7 +4,6 @@ that refuses old timestamps and wrong signatures; its body names nobody."""
 from __future__ import annotations
 
 import re
-
 import time
 
 from bot.alerts import WEBHOOK, WebhookChannel, sign
