@@ -142,13 +142,9 @@ def list_identified(
     if until is not None:
         statement = statement.where(col(Response.started_at) < until)
     if before is not None:
-        started, public_id = before
-        statement = statement.where(
-            sa.or_(
-                col(Response.started_at) < started,
-                sa.and_(col(Response.started_at) == started, col(Response.public_id) < public_id),
-            )
-        )
+        # A row value, so that the index on (started_at, public_id) serves it.
+        key = sa.tuple_(col(Response.started_at), col(Response.public_id))
+        statement = statement.where(key < before)
     rows = session.connection().execute(statement).mappings().all()
     return [Response.model_construct(**row) for row in rows]
 
