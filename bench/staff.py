@@ -272,9 +272,12 @@ async def measure(url: str, requests: int, facts: dict[str, Any]) -> list[Rate]:
     async with httpx.AsyncClient(transport=transport, base_url="http://staff") as http:
         as_caseworker = {"Authorization": f"Bearer {tokens[caseworker]}"}
         as_coordinator = {"Authorization": f"Bearer {tokens[coordinator]}"}
-        later_page = (await http.get("/api/v1/responses?limit=50", headers=as_coordinator)).json()[
-            "items"
-        ][-1]["id"] - 300
+        # A cursor about 300 responses in (cursors are opaque: walk six pages to get one).
+        later_page = ""
+        for _ in range(6):
+            query = f"&before={later_page}" if later_page else ""
+            page = await http.get(f"/api/v1/responses?limit=50{query}", headers=as_coordinator)
+            later_page = page.json()["next_before"]
 
         async def get(path: str, headers: dict[str, str]) -> None:
             response = await http.get(path, headers=headers)
