@@ -19,6 +19,7 @@ from api import (
     units,
 )
 from api.context import ApiContext
+from api.headers import NoStore
 from bot import alert_coverage
 from bot.health import health_router
 from storage.repositories.units import list_units as units_of
@@ -35,6 +36,7 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
         redoc_url=None,
     )
     app.state.kerro = context
+    app.add_middleware(NoStore)
     problems.install(app)
     api = APIRouter(prefix=PREFIX)
     for module in (staff, units, clients, timeline, enrolment, responses, flags, audit):

@@ -1,4 +1,5 @@
-"""The audit log (P4): every read of person-linked data writes a row; admins query them."""
+"""The audit log (P4): every answer that shows person-linked data writes a row, and so does
+every change of who may see it (actions `access.*`); admins query them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from api.auth import require_admin
@@ -45,7 +46,7 @@ class AuditOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    staff_id: int
+    staff_id: int | None = Field(description="none: the command line, or the client themself")
     at: dt.datetime
     action: str
     target: str

@@ -1,4 +1,6 @@
-"""Clients (pseudonymous) and their GAS goals. Every read is person-linked, so audited."""
+"""Clients (pseudonymous) and their GAS goals. Every answer that shows a client's data is
+person-linked, so audited, a write's answer included; a change of caseworker (who may see
+the client's data) is a change of access, audited too."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from api.fields import Alias, Audience, CaseRef, Language, Title
 from api.problems import Problem, not_found
 from dialogs.scoring import GAS_WEIGHT_MAX, GAS_WEIGHT_MIN
 from storage import tables
+from storage.repositories import audit as audit_log
 from storage.repositories import clients, staff, units
 from storage.repositories.staff import Member
 
@@ -175,8 +178,33 @@ async def list_clients(
     return await context.database.run(work)
 
 
-@router.post("/clients", status_code=201)
-async def create_client(body: ClientIn, member: CurrentStaff, context: ContextDep) -> ClientOut:
+def _caseworker_changed(
+    session: Session,
+    member: Member,
+    *,
+    client_id: int,
+    old: int | None,
+    new: int | None,
+    now: dt.datetime,
+) -> None:
+    if old != new:
+        audit_log.access_change(
+            session,
+            by=member.id,
+            what="caseworker",
+            target=f"client/{client_id} caseworker staff/{old or '-'} to staff/{new or '-'}",
+            client_ids=[client_id],
+            now=now,
+        )
+
+
+@router.post("/clients", status_code=201, openapi_extra=PERSON_LINKED)
+async def create_client(
+    body: ClientIn,
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("casework")],
+) -> ClientOut:
     """Coordinators (of the unit) and admins add clients."""
 
     def work(session: Session) -> ClientOut:
@@ -200,6 +228,24 @@ async def create_client(body: ClientIn, member: CurrentStaff, context: ContextDe
             )
         except units.DuplicateError as error:
             raise Problem(409, str(error)) from None
+        assert client.id is not None
+        _caseworker_changed(
+            session,
+            member,
+            client_id=client.id,
+            old=None,
+            new=body.caseworker_id,
+            now=context.clock(),
+        )
+        audit.record(
+            session,
+            member,
+            action="client.create",
+            target=f"client/{client.id}",
+            purpose=why,
+            client_ids=[client.id],
+            now=context.clock(),
+        )
         return ClientOut.model_validate(client)
 
     return await context.database.run(work)
@@ -228,17 +274,39 @@ async def read_client(
     return await context.database.run(work)
 
 
-@router.patch("/clients/{client_id}")
+@router.patch("/clients/{client_id}", openapi_extra=PERSON_LINKED)
 async def update_client(
-    client_id: ClientId, body: ClientPatch, member: CurrentStaff, context: ContextDep
+    client_id: ClientId,
+    body: ClientPatch,
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("casework")],
 ) -> ClientOut:
     """Coordinators (of the unit) and admins change a client, e.g. their caseworker."""
 
     def work(session: Session) -> ClientOut:
         client = readable_client(session, member, client_id)
         require_manager(member, client.unit_id)
+        old_caseworker = client.caseworker_id
         if body.caseworker_id is not None:
             _check_caseworker(session, caseworker_id=body.caseworker_id, unit_id=client.unit_id)
+            _caseworker_changed(
+                session,
+                member,
+                client_id=client_id,
+                old=old_caseworker,
+                new=body.caseworker_id,
+                now=context.clock(),
+            )
+        audit.record(
+            session,
+            member,
+            action="client.update",
+            target=f"client/{client_id}",
+            purpose=why,
+            client_ids=[client_id],
+            now=context.clock(),
+        )
         clients.update_client(
             session,
             client=client,
@@ -278,9 +346,13 @@ async def list_goals(
     return await context.database.run(work)
 
 
-@router.post("/clients/{client_id}/goals", status_code=201)
+@router.post("/clients/{client_id}/goals", status_code=201, openapi_extra=PERSON_LINKED)
 async def create_goal(
-    client_id: ClientId, body: GoalIn, member: CurrentStaff, context: ContextDep
+    client_id: ClientId,
+    body: GoalIn,
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("casework")],
 ) -> GoalOut:
     """The client's caseworker, the unit's coordinator or an admin sets goals."""
 
@@ -293,18 +365,28 @@ async def create_goal(
             weight=body.weight,
             levels=_stored(body.levels),
         )
+        audit.record(
+            session,
+            member,
+            action="goal.create",
+            target=f"client/{client_id}/goals/{goal.id}",
+            purpose=why,
+            client_ids=[client_id],
+            now=context.clock(),
+        )
         return GoalOut.model_validate(goal)
 
     return await context.database.run(work)
 
 
-@router.patch("/clients/{client_id}/goals/{goal_id}")
+@router.patch("/clients/{client_id}/goals/{goal_id}", openapi_extra=PERSON_LINKED)
 async def update_goal(
     client_id: ClientId,
     goal_id: GoalId,
     body: GoalPatch,
     member: CurrentStaff,
     context: ContextDep,
+    why: Annotated[str, purpose("casework")],
 ) -> GoalOut:
     def work(session: Session) -> GoalOut:
         readable_client(session, member, client_id)
@@ -319,6 +401,15 @@ async def update_goal(
             goal.levels = _stored(body.levels)
         if body.active is not None:
             goal.active = body.active
+        audit.record(
+            session,
+            member,
+            action="goal.update",
+            target=f"client/{client_id}/goals/{goal_id}",
+            purpose=why,
+            client_ids=[client_id],
+            now=context.clock(),
+        )
         return GoalOut.model_validate(clients.save_goal(session, goal=goal))
 
     return await context.database.run(work)

@@ -21,11 +21,19 @@ def _id_path(description: str) -> Any:
     return Path(ge=1, le=MAX_ID, description=description)
 
 
+PUBLIC_ID_PATTERN = r"^[0-9a-f]{32}$"
+
+
+def _public_id_path(description: str) -> Any:
+    return Path(pattern=PUBLIC_ID_PATTERN, description=description)
+
+
 UnitId = Annotated[int, _id_path("a unit's id")]
 ClientId = Annotated[int, _id_path("a client's id")]
 GoalId = Annotated[int, _id_path("a goal's id")]
-FlagId = Annotated[int, _id_path("a flag's id")]
-ResponseId = Annotated[int, _id_path("a response's id")]
+# Responses and flags have opaque ids: random, so that they order and time nothing (P1).
+FlagId = Annotated[str, _public_id_path("a flag's id (opaque)")]
+ResponseId = Annotated[str, _public_id_path("a response's id (opaque)")]
 StaffId = Annotated[int, _id_path("a staff member's id")]
 
 
@@ -49,4 +57,5 @@ def purpose(default: str) -> Any:
 
 
 PERSON_LINKED: dict[str, Any] = {"x-person-linked": True}
-"""Marks an operation that reads person-linked data: it writes an audit row (P4)."""
+"""Marks an operation whose answer shows person-linked data, a write's answer included: it
+writes an audit row (P4)."""

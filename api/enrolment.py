@@ -1,7 +1,8 @@
 """Enrolment: an invite gives a single-use, expiring code and the links that use it.
 
 The code is shown once (only its hash is stored). Opening a link sends `start <code>` to
-the bot, which links that chat to the client and asks whether prompts are wanted.
+the bot, which links that chat to the client and asks whether prompts are wanted. Making an
+invite is a change of access (audited); so is its use (bot/commands.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlmodel import Session
 
 from api.clients import readable_client
 from api.deps import ClientId, ContextDep, CurrentStaff
-from storage.repositories import invites
+from storage.repositories import audit, invites
 
 router = APIRouter(tags=["enrolment"])
 
@@ -41,6 +42,14 @@ async def create_invite(
             created_by=member.id,
             now=context.clock(),
             lifetime=context.invite_lifetime,
+        )
+        audit.access_change(
+            session,
+            by=member.id,
+            what="invite",
+            target=f"client/{client_id} invite/{invite.id}",
+            client_ids=[client_id],
+            now=context.clock(),
         )
         username = context.telegram_bot_username
         return InviteOut(

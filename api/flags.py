@@ -1,7 +1,12 @@
 """The flag inbox: my clients' and units' open flags, crisis first, then the oldest.
 
-Acknowledge, assign, resolve with a note; each change is a flag event. Reading flags is a
-person-linked read (audited).
+Acknowledge, assign, resolve with a note; each change is a flag event. Reading flags, and
+the answer of each change, is a person-linked read (audited); an assignment is a change of
+access (audited too).
+
+Ids are opaque. An anonymous flag shows only its date, no response and no time, and is
+ordered by its date only (P1): nothing in it tells when it was raised against an identified
+one. A flag kept after the client erased their data shows `erased` and no text.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api import audit
@@ -29,30 +34,63 @@ from api.problems import Problem, not_found
 from api.texts import open_text, opened_texts
 from storage import tables
 from storage.crypto import Purpose
-from storage.repositories import flags, staff
+from storage.repositories import audit as audit_log
+from storage.repositories import flags, responses, staff
 from storage.repositories.staff import Member
 
 router = APIRouter(tags=["flags"])
+ERASED_NOTE = "erased at the client's request"
 Status = Literal["open", "acknowledged", "resolved"]
 
 
 class FlagOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
+    id: str = Field(description="opaque")
     level: str
     rule: str
     status: str
     unit_id: int
     client_id: int | None
-    response_id: int
+    response_id: str | None = Field(
+        description="the flagged response (opaque); none for an anonymous or erased flag"
+    )
     assignee_id: int | None
-    created_at: dt.datetime
+    anonymous: bool = Field(description="no client: only the date is shown")
+    erased: bool = Field(description="the client erased their data; the flag stays, no text")
+    created_on: dt.date
+    created_at: dt.datetime | None = Field(description="none for an anonymous flag")
+
+    @classmethod
+    def of(cls, flag: tables.Flag, response_public_id: str | None) -> FlagOut:
+        anonymous = flag.client_id is None
+        return cls(
+            id=flag.public_id,
+            level=flag.level,
+            rule=flag.rule,
+            status=flag.status,
+            unit_id=flag.unit_id,
+            client_id=flag.client_id,
+            response_id=None if anonymous else response_public_id,
+            assignee_id=flag.assignee_id,
+            anonymous=anonymous,
+            erased=flag.response_id is None,
+            created_on=flag.created_at.date(),
+            created_at=None if anonymous else flag.created_at,
+        )
+
+
+def _outs(session: Session, found: list[tables.Flag]) -> list[FlagOut]:
+    public = responses.public_ids(
+        session, response_ids=[f.response_id for f in found if f.response_id is not None]
+    )
+    return [
+        FlagOut.of(flag, None if flag.response_id is None else public.get(flag.response_id))
+        for flag in found
+    ]
 
 
 class FlagEventOut(BaseModel):
     id: int
-    staff_id: int
+    staff_id: int | None = Field(description="none: the client (an erasure)")
     action: str
     assignee_id: int | None
     note: str | None
@@ -77,10 +115,10 @@ class ResolveIn(BaseModel):
     note: Note
 
 
-def _visible(session: Session, member: Member, flag_id: int, *, lock: bool = False) -> tables.Flag:
+def _visible(session: Session, member: Member, flag_id: str, *, lock: bool = False) -> tables.Flag:
     flag = flags.visible_flag(
         session,
-        flag_id=flag_id,
+        public_id=flag_id,
         unit_ids=visible_units(member),
         caseworker_id=own_clients_only(member),
         lock=lock,
@@ -113,7 +151,7 @@ async def inbox(
             client_id=client_id,
             limit=limit,
         )
-        items = [FlagOut.model_validate(flag) for flag in found]
+        items = _outs(session, list(found))
         audit.record(
             session,
             member,
@@ -140,10 +178,15 @@ async def read_flag(
 
     def work(session: Session) -> FlagDetail:
         flag = _visible(session, member, flag_id)
-        texts = [
-            TextOut(step_id=step_id, text=text)
-            for step_id, text in opened_texts(context, session, response_id=flag.response_id)
-        ]
+        assert flag.id is not None
+        texts = (
+            []
+            if flag.response_id is None
+            else [
+                TextOut(step_id=step_id, text=text)
+                for step_id, text in opened_texts(context, session, response_id=flag.response_id)
+            ]
+        )
         events = [
             FlagEventOut(
                 id=event.id or 0,
@@ -151,13 +194,15 @@ async def read_flag(
                 action=event.action,
                 assignee_id=event.assignee_id,
                 note=(
-                    None
+                    ERASED_NOTE
+                    if event.action == flags.ERASE
+                    else None
                     if event.note_sealed is None
                     else open_text(context, event.note_sealed, purpose=Purpose.FLAG_NOTE)
                 ),
                 at=event.at,
             )
-            for event in flags.events_of(session, flag_id=flag_id)
+            for event in flags.events_of(session, flag_id=flag.id)
         ]
         audit.record(
             session,
@@ -168,7 +213,8 @@ async def read_flag(
             client_ids=[flag.client_id],
             now=context.clock(),
         )
-        return FlagDetail(**FlagOut.model_validate(flag).model_dump(), texts=texts, events=events)
+        [out] = _outs(session, [flag])
+        return FlagDetail(**out.model_dump(), texts=texts, events=events)
 
     return await context.database.run(work)
 
@@ -176,10 +222,11 @@ async def read_flag(
 async def _change(
     context: ApiContext,
     member: Member,
-    flag_id: int,
+    flag_id: str,
     *,
     action: str,
     status: str,
+    why: str,
     assignee_id: int | None = None,
     note: str | None = None,
 ) -> FlagOut:
@@ -213,32 +260,66 @@ async def _change(
             note_sealed=sealed,
             now=context.clock(),
         )
-        return FlagOut.model_validate(flag)
+        if action == "assign":  # the assignee may now see the flag: a change of access
+            audit_log.access_change(
+                session,
+                by=member.id,
+                what="flag.assign",
+                target=f"flag/{flag_id} to staff/{new_assignee}",
+                client_ids=[flag.client_id] if flag.client_id is not None else [],
+                now=context.clock(),
+            )
+        [out] = _outs(session, [flag])
+        audit.record(  # the answer shows the flag: a read through a write
+            session,
+            member,
+            action=f"flag.{action}",
+            target=f"flag/{flag_id}",
+            purpose=why,
+            client_ids=[flag.client_id],
+            now=context.clock(),
+        )
+        return out
 
     return await context.database.run(work)
 
 
-@router.post("/flags/{flag_id}/acknowledge")
-async def acknowledge(flag_id: FlagId, member: CurrentStaff, context: ContextDep) -> FlagOut:
-    """I have seen it and take it on."""
-    return await _change(context, member, flag_id, action="acknowledge", status="acknowledged")
-
-
-@router.post("/flags/{flag_id}/assign")
-async def assign(
-    flag_id: FlagId, body: AssignIn, member: CurrentStaff, context: ContextDep
+@router.post("/flags/{flag_id}/acknowledge", openapi_extra=PERSON_LINKED)
+async def acknowledge(
+    flag_id: FlagId,
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("flag follow-up")],
 ) -> FlagOut:
-    """A coordinator (or admin) gives the flag to someone of its unit."""
+    """I have seen it and take it on."""
     return await _change(
-        context, member, flag_id, action="assign", status="", assignee_id=body.staff_id
+        context, member, flag_id, action="acknowledge", status="acknowledged", why=why
     )
 
 
-@router.post("/flags/{flag_id}/resolve")
+@router.post("/flags/{flag_id}/assign", openapi_extra=PERSON_LINKED)
+async def assign(
+    flag_id: FlagId,
+    body: AssignIn,
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("flag follow-up")],
+) -> FlagOut:
+    """A coordinator (or admin) gives the flag to someone of its unit."""
+    return await _change(
+        context, member, flag_id, action="assign", status="", assignee_id=body.staff_id, why=why
+    )
+
+
+@router.post("/flags/{flag_id}/resolve", openapi_extra=PERSON_LINKED)
 async def resolve(
-    flag_id: FlagId, body: ResolveIn, member: CurrentStaff, context: ContextDep
+    flag_id: FlagId,
+    body: ResolveIn,
+    member: CurrentStaff,
+    context: ContextDep,
+    why: Annotated[str, purpose("flag follow-up")],
 ) -> FlagOut:
     """Done, with a note of what was done (stored sealed)."""
     return await _change(
-        context, member, flag_id, action="resolve", status="resolved", note=body.note
+        context, member, flag_id, action="resolve", status="resolved", note=body.note, why=why
     )

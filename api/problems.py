@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.headers import HEADERS
+
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
 
@@ -57,10 +59,11 @@ def problem_response(
     except ValueError:
         title = "Error"
     body = ProblemBody(title=title, status=status, detail=detail, errors=errors)
+    # Also here: an unexpected error's answer is made outside the app's middleware.
     return JSONResponse(
         body.model_dump(exclude_none=True),
         status_code=status,
-        headers=headers,
+        headers={**(headers or {}), **HEADERS},
         media_type=MEDIA_TYPE,
     )
 

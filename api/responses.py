@@ -1,8 +1,9 @@
 """Responses: what clients said in their own name, and a unit's anonymous free text.
 
 Listing and reading are person-linked reads (audited); free text is opened for the reader.
-Anonymous responses never appear beside a client: only as a unit's free text, and only when
-the period has at least MIN_GROUP of them (P5).
+Anonymous responses never appear beside a client: only as a unit's free text, by date, and
+only when at least MIN_GROUP respondents wrote in the period (P5). Response ids are opaque,
+and the listing pages on with a cursor made of the last row's own values (P1).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class AnswerOut(BaseModel):
 
 
 class ResponseOut(BaseModel):
-    id: int
+    id: str
     unit_id: int | None
     client_id: int
     dialog_id: str
@@ -79,7 +80,30 @@ class ResponseOut(BaseModel):
 
 class ResponsePage(BaseModel):
     items: list[ResponseOut]
-    next_before: int | None
+    next_before: str | None
+
+
+CURSOR_PATTERN = r"^[0-9]{1,18}\.[0-9a-f]{32}$"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_LAST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _cursor(response: tables.Response) -> str:
+    """The keyset cursor: the last row's own start (microseconds since 1970) and public id,
+    never a shared id (P1)."""
+    micros = (response.started_at - _EPOCH) // dt.timedelta(microseconds=1)
+    return f"{max(micros, 0)}.{response.public_id}"
+
+
+def _after_cursor(cursor: str | None) -> tuple[dt.datetime, str] | None:
+    if cursor is None:
+        return None
+    micros, _, public_id = cursor.partition(".")
+    try:
+        started = _EPOCH + dt.timedelta(microseconds=int(micros))
+    except OverflowError:
+        started = _LAST
+    return started, public_id
 
 
 class Comment(BaseModel):
@@ -99,10 +123,9 @@ def _out(
     context: ApiContext, response: tables.Response, answers: list[responses.AnswerRow]
 ) -> ResponseOut:
     """Built without validation: the values come from the database (many per page)."""
-    assert response.id is not None
     assert response.client_id is not None
     return ResponseOut.model_construct(
-        id=response.id,
+        id=response.public_id,
         unit_id=response.unit_id,
         client_id=response.client_id,
         dialog_id=response.dialog_id,
@@ -129,9 +152,8 @@ def _plain(
     context: ApiContext, response: tables.Response, answers: list[responses.AnswerRow]
 ) -> dict[str, Any]:
     """A ResponseOut as JSON-ready values, for pages of many answers (no model per answer)."""
-    assert response.id is not None
     return {
-        "id": response.id,
+        "id": response.public_id,
         "unit_id": response.unit_id,
         "client_id": response.client_id,
         "dialog_id": response.dialog_id,
@@ -165,7 +187,7 @@ def _visible(
     dialog_id: str | None,
     since: dt.datetime | None,
     until: dt.datetime | None,
-    before_id: int | None,
+    before: tuple[dt.datetime, str] | None,
     limit: int,
 ) -> tuple[list[tables.Response], dict[int, list[responses.AnswerRow]]]:
     """The identified responses the caller may see, newest first, with their answers."""
@@ -179,7 +201,7 @@ def _visible(
             dialog_id=dialog_id,
             since=since,
             until=until,
-            before_id=before_id,
+            before=before,
             limit=limit,
         )
     )
@@ -197,10 +219,14 @@ async def list_responses(
     dialog_id: DialogId | None = None,
     since: Moment | None = None,
     until: Moment | None = None,
-    before: Annotated[int | None, Query(ge=1, le=MAX_ID, description="keyset cursor")] = None,
+    before: Annotated[
+        str | None, Query(pattern=CURSOR_PATTERN, description="keyset cursor: next_before")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     """Responses in clients' own names, newest first. Page on with `before=next_before`."""
+
+    after = _after_cursor(before)
 
     def work(session: Session) -> dict[str, Any]:
         found, answers = _visible(
@@ -211,7 +237,7 @@ async def list_responses(
             dialog_id=dialog_id,
             since=since,
             until=until,
-            before_id=before,
+            before=after,
             limit=limit,
         )
         items = [_plain(context, response, answers[response.id or 0]) for response in found]
@@ -226,8 +252,8 @@ async def list_responses(
             client_ids=[item["client_id"] for item in items],
             now=context.clock(),
         )
-        more = len(items) == limit
-        return {"items": items, "next_before": items[-1]["id"] if more and items else None}
+        more = len(found) == limit
+        return {"items": items, "next_before": _cursor(found[-1]) if more and found else None}
 
     return JSONResponse(await context.database.run(work))
 
@@ -240,7 +266,7 @@ async def read_response(
     why: Annotated[str, purpose("casework")],
 ) -> ResponseOut:
     def work(session: Session) -> ResponseOut:
-        response = responses.response_by_id(session, response_id=response_id)
+        response = responses.response_by_public_id(session, public_id=response_id)
         client = (
             None
             if response is None or response.client_id is None
@@ -248,7 +274,8 @@ async def read_response(
         )
         if response is None or client is None or not may_read_client(member, client):
             raise not_found("response")
-        answers = responses.answers_for(session, response_ids=[response_id])[response_id]
+        assert response.id is not None
+        answers = responses.answers_for(session, response_ids=[response.id])[response.id]
         audit.record(
             session,
             member,
@@ -272,7 +299,8 @@ async def unit_comments(
     since: Moment | None = None,
     until: Moment | None = None,
 ) -> UnitComments:
-    """A unit's anonymous free text, by date; withheld when fewer than 5 answered."""
+    """A unit's anonymous free text, by date; withheld when fewer than 5 respondents wrote
+    (each anonymous response that wrote a text counts as one: see docs/ARCHITECTURE.md)."""
 
     def work(session: Session) -> UnitComments:
         if units.unit_by_id(session, unit_id=unit_id) is None or not sees_unit(member, unit_id):
@@ -343,7 +371,7 @@ async def export_responses(
             dialog_id=dialog_id,
             since=since,
             until=until,
-            before_id=None,
+            before=None,
             limit=CSV_LIMIT,
         )
         out = io.StringIO()

@@ -61,7 +61,9 @@ async def revoke_my_token(member: CurrentStaff, context: ContextDep) -> Response
     """Revoke the token of this request (e.g. on leaving a shared computer)."""
     assert member.token_id is not None
     await context.database.run(
-        functools.partial(staff.revoke_token, token_id=member.token_id, now=context.clock())
+        functools.partial(
+            staff.revoke_token, token_id=member.token_id, now=context.clock(), by=member.id
+        )
     )
     return Response(status_code=204)
 

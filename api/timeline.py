@@ -22,13 +22,13 @@ GAS = "gas"
 
 
 class Point(BaseModel):
-    response_id: int
+    response_id: str
     at: dt.datetime
     value: float
 
 
 class GasPoint(BaseModel):
-    response_id: int
+    response_id: str
     at: dt.datetime
     t_score: float
     levels: dict[str, float]  # goal id -> level -2..+2
@@ -65,9 +65,9 @@ async def timeline(
             until=until,
         )
         dimensions: dict[str, list[Point]] = {name: [] for name in WELLBEING_DIMENSIONS}
-        by_response: dict[int, dict[str, float]] = defaultdict(dict)
-        gas_by_response: dict[int, dict[int, float]] = defaultdict(dict)
-        started: dict[int, dt.datetime] = {}
+        by_response: dict[str, dict[str, float]] = defaultdict(dict)
+        gas_by_response: dict[str, dict[int, float]] = defaultdict(dict)
+        started: dict[str, dt.datetime] = {}
         for response_id, at, measure, goal_id, number in rows:
             started[response_id] = at
             if measure == GAS:

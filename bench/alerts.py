@@ -126,14 +126,15 @@ async def straight(server: SmtpServer, messages: int) -> list[float]:
     start = len(server.handler.messages)
     for index in range(messages):
         notice = Notice(
-            alert_id=index,
-            delivery_id=index,
-            flag_id=index,
+            alert_id=f"{index:032x}",
+            delivery_key=f"{index:032x}.email.unit-1",
+            flag_id=f"{index:032x}",
             level="crisis",
             unit_code="bench",
             unit_name="Bench unit",
             raised_at=dt.datetime.now(dt.UTC),
-            link=f"http://127.0.0.1:8001/api/v1/flags/{index}",
+            anonymous=False,
+            link=f"http://127.0.0.1:8001/api/v1/flags/{index:032x}",
             escalation=False,
             escalate_minutes=15,
         )

@@ -112,8 +112,9 @@ def load(url: str) -> dict[str, Any]:
                     copy.write_row((goal_id, client, f"goal {goal_id}", 1.0, position, True))
         responses: list[tuple[int, int, int, dt.datetime]] = []
         with cursor.copy(
-            "COPY response (id, unit_id, client_id, contact_id, dialog_id, dialog_version, "
-            "channel, language, anonymous, completed, started_at, updated_at) FROM STDIN"
+            "COPY response (id, public_id, unit_id, client_id, contact_id, dialog_id, "
+            "dialog_version, channel, language, anonymous, completed, started_at, updated_at) "
+            "FROM STDIN"
         ) as copy:
             for client in range(1, client_id + 1):
                 unit = (client - 1) // clients_per_unit + 1
@@ -124,6 +125,7 @@ def load(url: str) -> dict[str, Any]:
                     copy.write_row(
                         (
                             response_id,
+                            f"{rng.getrandbits(128):032x}",
                             unit,
                             client,
                             None,
@@ -194,14 +196,15 @@ def load(url: str) -> dict[str, Any]:
                 for row in rows:
                     copy.write_row(row)
         with cursor.copy(
-            "COPY flag (response_id, unit_id, client_id, level, rule, status, created_at) "
-            "FROM STDIN"
+            "COPY flag (public_id, response_id, unit_id, client_id, level, rule, status, "
+            "created_at) FROM STDIN"
         ) as copy:
             for rid, unit, client, started in responses:
                 if rid % FLAG_SHARE == 0:
                     level = "crisis" if rng.random() < 0.2 else "concern"
                     status = rng.choice(["open", "open", "acknowledged", "resolved"])
-                    copy.write_row((rid, unit, client, level, "bench", status, started))
+                    public_id = f"{rng.getrandbits(128):032x}"
+                    copy.write_row((public_id, rid, unit, client, level, "bench", status, started))
         for table, column, last in (
             ("unit", "id", UNITS),
             ("staff", "id", staff_id),
@@ -268,9 +271,12 @@ async def measure(url: str, requests: int, facts: dict[str, Any]) -> list[Rate]:
     async with httpx.AsyncClient(transport=transport, base_url="http://staff") as http:
         as_caseworker = {"Authorization": f"Bearer {tokens[caseworker]}"}
         as_coordinator = {"Authorization": f"Bearer {tokens[coordinator]}"}
-        later_page = (await http.get("/api/v1/responses?limit=50", headers=as_coordinator)).json()[
-            "items"
-        ][-1]["id"] - 300
+        # A cursor about 300 responses in (cursors are opaque: walk six pages to get one).
+        later_page = ""
+        for _ in range(6):
+            query = f"&before={later_page}" if later_page else ""
+            page = await http.get(f"/api/v1/responses?limit=50{query}", headers=as_coordinator)
+            later_page = page.json()["next_before"]
 
         async def get(path: str, headers: dict[str, str]) -> None:
             response = await http.get(path, headers=headers)

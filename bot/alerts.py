@@ -6,7 +6,8 @@ the person.
   address; and to the signed webhook. An open crisis flag that nobody acknowledged within
   `escalate_after` gets a second round: the unit's coordinators and its on-call address.
 - An alert holds the severity, the unit, the time and a link to the flag in the staff API:
-  no message text, no name or alias, no client id, case reference or chat id.
+  no message text, no name or alias, no client id, case reference or chat id. Its ids are the
+  opaque public ids, and for an anonymous flag the time is only the date (P1).
 - Each delivery is leased while it is sent and marked sent after; a crash mid-send sends it
   again when the lease ends (at least once). Failures back off exponentially and end as dead
   letters with a reason. Logs hold ids and reasons only.
@@ -55,6 +56,10 @@ ESCALATED_SUBJECT = N_("Kerro: a {level} flag in {unit} is not acknowledged")
 BODY = N_(
     "A {level} flag was raised in {unit} ({code}) at {time} UTC.\nOpen it in the staff API: {link}"
 )
+BODY_ANONYMOUS = N_(
+    "An anonymous {level} flag was raised in {unit} ({code}) on {date}.\n"
+    "Open it in the staff API: {link}"
+)
 ESCALATED = NP_(
     "Nobody has acknowledged it in {minutes} minute.",
     "Nobody has acknowledged it in {minutes} minutes.",
@@ -64,18 +69,26 @@ PRIVACY = N_("This alert holds no text and no name: read them in the staff API."
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """What an alert says. Nothing here identifies the writer."""
+    """What an alert says. Nothing here identifies the writer, nor orders or times an
+    anonymous flag against others: opaque ids, and only the date when it is anonymous."""
 
-    alert_id: int
-    delivery_id: int
-    flag_id: int
+    alert_id: str  # opaque
+    delivery_key: str  # the same for every copy of one delivery (Message-ID)
+    flag_id: str  # opaque
     level: str
     unit_code: str
     unit_name: str
     raised_at: dt.datetime
+    anonymous: bool
     link: str
     escalation: bool
     escalate_minutes: int
+
+    def raised(self) -> str:
+        """When it was raised, as staff may see it: the date only when anonymous."""
+        if self.anonymous:
+            return self.raised_at.date().isoformat()
+        return self.raised_at.isoformat()
 
     def subject(self, translator: Translator) -> str:
         template = ESCALATED_SUBJECT if self.escalation else SUBJECT
@@ -84,9 +97,18 @@ class Notice:
         )
 
     def body(self, translator: Translator) -> str:
+        level = translator.gettext(LEVELS.get(self.level, self.level))
         lines = [
-            translator.gettext(BODY).format(
-                level=translator.gettext(LEVELS.get(self.level, self.level)),
+            translator.gettext(BODY_ANONYMOUS).format(
+                level=level,
+                unit=self.unit_name,
+                code=self.unit_code,
+                date=self.raised(),
+                link=self.link,
+            )
+            if self.anonymous
+            else translator.gettext(BODY).format(
+                level=level,
                 unit=self.unit_name,
                 code=self.unit_code,
                 time=self.raised_at.strftime("%Y-%m-%d %H:%M"),
@@ -109,7 +131,8 @@ class Notice:
             "flag": self.flag_id,
             "level": self.level,
             "unit": {"code": self.unit_code, "name": self.unit_name},
-            "raised_at": self.raised_at.isoformat(),
+            "anonymous": self.anonymous,
+            "raised_at": self.raised(),
             "escalation": self.escalation,
             "link": self.link,
         }
@@ -165,7 +188,7 @@ class EmailChannel:
         message["Date"] = format_datetime(utc_now())
         # The same delivery always has the same Message-ID, so that a copy sent again after
         # a crash can be recognised as the same message.
-        message["Message-ID"] = f"<kerro-alert-{notice.delivery_id}@kerro.invalid>"
+        message["Message-ID"] = f"<kerro-alert-{notice.delivery_key}@kerro.invalid>"
         message.set_content(notice.body(translator))
         await aiosmtplib.send(
             message,
@@ -361,7 +384,7 @@ class AlertSender:
                     address=address,
                     language=language,
                     attempts=delivery.attempts + 1,
-                    notice=self._notice(item, delivery_id=delivery.id),
+                    notice=self._notice(item),
                 )
             )
         return jobs
@@ -390,18 +413,19 @@ class AlertSender:
             return None
         return chat, language
 
-    def _notice(self, item: alerts.Due, *, delivery_id: int) -> Notice:
-        flag = item.flag
-        assert flag.id is not None
+    def _notice(self, item: alerts.Due) -> Notice:
+        flag, delivery = item.flag, item.delivery
+        recipient = delivery.recipient.replace(":", "-")
         return Notice(
-            alert_id=item.delivery.alert_id,
-            delivery_id=delivery_id,
-            flag_id=flag.id,
+            alert_id=item.alert_public_id,
+            delivery_key=f"{item.alert_public_id}.{delivery.channel}.{recipient}",
+            flag_id=flag.public_id,
             level=flag.level,
             unit_code=item.unit.code,
             unit_name=item.unit.name,
             raised_at=flag.created_at,
-            link=f"{self.settings.staff_url.rstrip('/')}/api/v1/flags/{flag.id}",
+            anonymous=flag.client_id is None,
+            link=f"{self.settings.staff_url.rstrip('/')}/api/v1/flags/{flag.public_id}",
             escalation=item.round == alerts.ESCALATION,
             escalate_minutes=round(self.settings.escalate_after.total_seconds() / 60),
         )

@@ -21,7 +21,7 @@ from bot.messages import TELEGRAM
 from dialogs.model import N_, NP_, Ask, Choice, Output, Say, StepKind, Text
 from storage import tables
 from storage.keys import ChatKey
-from storage.repositories import clients, contacts, invites, units
+from storage.repositories import audit, clients, contacts, flags, invites, units
 from storage.repositories import staff as staff_members
 
 NAMES = ("start", "help", "menu", "checkin", "feedback", "info", "language", "stop", "forget")
@@ -82,6 +82,10 @@ FORGET_QUESTION = NP_(
 FORGET_YES = N_("Yes, erase")
 FORGET_NO = N_("No, keep")
 FORGOTTEN = N_("Done. What was stored about you is erased. This chat is no longer linked to you.")
+FLAG_KEPT = N_(
+    "Your worker will still see that you sent a worrying message, so that they can check on "
+    "you. What you wrote is erased."
+)
 NOT_FORGOTTEN = N_("Okay, nothing was erased.")
 ENROLLED = N_(
     "Hi! I'm Kerro, the feedback chat of your social and family services. I'm a chat bot, not "
@@ -204,7 +208,7 @@ def run(
         contacts.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
         return Reply([Say(Text(STOPPED))])
     if name == "forget":
-        return _forget(session, argument, contact, client)
+        return _forget(session, argument, contact, client, now)
     if name == CONSENT:
         return _consent(session, argument, contact, chat)
     if name in _CANNOT_USE:
@@ -251,13 +255,30 @@ def _language(
 
 
 def _forget(
-    session: Session, argument: str, contact: tables.Contact | None, client: tables.Client | None
+    session: Session,
+    argument: str,
+    contact: tables.Contact | None,
+    client: tables.Client | None,
+    now: dt.datetime,
 ) -> Reply:
     if contact is None or client is None:
         return Reply([Say(Text(NOTHING_LINKED))], ends_conversation=True)
     if argument == "yes":
-        contacts.forget_client(session, client_id=_id(client))
-        return Reply([Say(Text(FORGOTTEN))], ends_conversation=True)
+        client_id = _id(client)
+        # A flag not yet resolved stays, without text, with the note that the client erased
+        # their data: an alerted crisis must not vanish from the worker's inbox.
+        kept = flags.keep_unresolved_on_erasure(session, client_id=client_id, now=now)
+        contacts.forget_client(session, client_id=client_id)
+        audit.access_change(  # the chat's link to the client is gone
+            session,
+            by=None,
+            what="erasure",
+            target=f"client/{client_id}",
+            client_ids=[client_id],
+            now=now,
+        )
+        said: list[Output] = [Say(Text(FORGOTTEN)), *([Say(Text(FLAG_KEPT))] if kept else [])]
+        return Reply(said, ends_conversation=True)
     if argument == "no":
         return Reply([Say(Text(NOT_FORGOTTEN))])
     count = clients.count_responses(session, client_id=_id(client))
@@ -294,6 +315,14 @@ def _enrol(session: Session, code: str, chat: Chat, now: dt.datetime) -> Reply |
     )
     # No prompts until the person says yes.
     contacts.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
+    audit.access_change(  # the chat now answers in the client's name
+        session,
+        by=None,
+        what="enrolment",
+        target=f"client/{client_id}",
+        client_ids=[client_id],
+        now=now,
+    )
     return Reply([Say(Text(ENROLLED)), consent_question()], language=language)
 
 

@@ -11,6 +11,7 @@ Privacy by construction (DESIGN.md P1-P3):
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,6 +45,29 @@ class UtcDateTime(sa.types.TypeDecorator[dt.datetime]):
 
 def _time(**kwargs: Any) -> Any:
     return Field(sa_type=UtcDateTime, **kwargs)
+
+
+PUBLIC_ID_LENGTH = 32
+
+
+def new_public_id() -> str:
+    """An opaque id for staff to see: random, so it orders and times nothing (P1).
+
+    Responses, flags and alerts keep integer keys inside the database; those are one
+    sequence for anonymous and identified rows alike, so the staff API never shows them.
+    """
+    return secrets.token_hex(PUBLIC_ID_LENGTH // 2)
+
+
+def _public_id() -> Any:
+    return Field(
+        default_factory=new_public_id, max_length=PUBLIC_ID_LENGTH, unique=True, index=True
+    )
+
+
+# Tables whose ids travel (in alerts, audit rows, links): on SQLite, AUTOINCREMENT, so that
+# an id is never given again after a deletion (PostgreSQL's sequences never reuse one).
+_NO_REUSE: dict[str, Any] = {"sqlite_autoincrement": True}
 
 
 class Unit(SQLModel, table=True):
@@ -117,7 +141,9 @@ class Conversation(SQLModel, table=True):
 class Response(SQLModel, table=True):
     """One run of a dialog. Anonymous: no client, no contact, dates only (P1)."""
 
+    __table_args__ = _NO_REUSE
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = _public_id()
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
@@ -132,6 +158,9 @@ class Response(SQLModel, table=True):
 
 
 class Answer(SQLModel, table=True):
+    """An answer; staff never see its id (answers are read through their response)."""
+
+    __table_args__ = _NO_REUSE
     id: int | None = Field(default=None, primary_key=True)
     response_id: int = Field(foreign_key="response.id", index=True)
     step_id: str = Field(max_length=40)
@@ -146,8 +175,16 @@ class Answer(SQLModel, table=True):
 
 
 class Flag(SQLModel, table=True):
+    """A flag for staff. Anonymous (no client): staff see only its date (P1).
+
+    `response_id` is None once the client erased their data (`/forget`) while the flag was
+    not yet resolved: the flag stays, without any text, so that the worker knows.
+    """
+
+    __table_args__ = _NO_REUSE
     id: int | None = Field(default=None, primary_key=True)
-    response_id: int = Field(foreign_key="response.id", index=True)
+    public_id: str = _public_id()
+    response_id: int | None = Field(default=None, foreign_key="response.id", index=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     level: str = Field(max_length=10)  # crisis | concern
@@ -220,23 +257,30 @@ class FlagEvent(SQLModel, table=True):
     """A change of a flag: acknowledged, assigned, resolved (with a note)."""
 
     __tablename__ = "flag_event"
+    __table_args__ = _NO_REUSE
     id: int | None = Field(default=None, primary_key=True)
     flag_id: int = Field(foreign_key="flag.id", index=True)
-    staff_id: int = Field(foreign_key="staff.id")
-    action: str = Field(max_length=20)  # acknowledge | assign | resolve
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # None: the client
+    action: str = Field(max_length=20)  # acknowledge | assign | resolve | erase
     assignee_id: int | None = Field(default=None, foreign_key="staff.id")
     note_sealed: str | None = None
     at: dt.datetime = _time()
 
 
 class AuditEntry(SQLModel, table=True):
-    """One staff read of person-linked data (P4). Append-only (a trigger refuses changes)."""
+    """One staff read of person-linked data, or one change of who may see it (P4).
+
+    Append-only (a trigger refuses changes). `staff_id` is None when no member of staff
+    acted: the command line (tokens, staff), or the client themself (enrolment, erasure).
+    """
 
     __tablename__ = "audit_log"
+    __table_args__ = _NO_REUSE
     id: int | None = Field(default=None, primary_key=True)
-    staff_id: int = Field(foreign_key="staff.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     at: dt.datetime = _time(index=True)
-    action: str = Field(max_length=60)  # the endpoint, e.g. "client.read"
+    # The endpoint, e.g. "client.read"; changes of access start with "access.".
+    action: str = Field(max_length=60)
     target: str = Field(max_length=300)  # what was asked for, e.g. "client/12"
     purpose: str = Field(max_length=200)
 
@@ -269,8 +313,9 @@ class Alert(SQLModel, table=True):
     flag that has none, so a flag committed is a flag alerted (docs/ARCHITECTURE.md).
     """
 
-    __table_args__ = (sa.UniqueConstraint("flag_id", "round"),)
+    __table_args__ = (sa.UniqueConstraint("flag_id", "round"), _NO_REUSE)
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = _public_id()  # what a webhook receiver and an e-mail see
     flag_id: int = Field(foreign_key="flag.id")
     round: int
     created_at: dt.datetime = _time()
@@ -283,7 +328,7 @@ class AlertDelivery(SQLModel, table=True):
     """
 
     __tablename__ = "alert_delivery"
-    __table_args__ = (sa.UniqueConstraint("alert_id", "channel", "recipient"),)
+    __table_args__ = (sa.UniqueConstraint("alert_id", "channel", "recipient"), _NO_REUSE)
     id: int | None = Field(default=None, primary_key=True)
     alert_id: int = Field(foreign_key="alert.id")
     channel: str = Field(max_length=20)  # email | telegram | webhook
@@ -298,6 +343,8 @@ metadata = SQLModel.metadata
 
 sa.Index("ix_outbox_chat_order", Outbox.channel, Outbox.address_hmac, Outbox.id)  # type: ignore[arg-type]
 sa.Index("ix_flag_created_at", Flag.created_at)  # type: ignore[arg-type]
+# The staff listing of responses: newest first, keyset on (started_at, public_id).
+sa.Index("ix_response_started_public", Response.started_at, Response.public_id)  # type: ignore[arg-type]
 sa.Index("ix_alert_delivery_due", AlertDelivery.sent_at, AlertDelivery.not_before)  # type: ignore[arg-type]
 
 # Rows read with Core are turned into models with `model_construct`, which needs the mappers

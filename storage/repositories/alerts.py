@@ -30,6 +30,7 @@ class Due:
 
     delivery: AlertDelivery
     round: int
+    alert_public_id: str
     flag: Flag
     unit: Unit
 
@@ -105,7 +106,7 @@ def add_round(
 def due(session: Session, *, now: dt.datetime, limit: int) -> Sequence[Due]:
     """Deliveries not yet sent, not dead, and due (not leased, not waiting for a retry)."""
     statement = (
-        select(AlertDelivery, Alert.round, Flag, Unit)
+        select(AlertDelivery, Alert, Flag, Unit)
         .join(Alert, col(Alert.id) == col(AlertDelivery.alert_id))
         .join(Flag, col(Flag.id) == col(Alert.flag_id))
         .join(Unit, col(Unit.id) == col(Flag.unit_id))
@@ -120,8 +121,14 @@ def due(session: Session, *, now: dt.datetime, limit: int) -> Sequence[Due]:
     if is_postgresql(session):
         statement = statement.with_for_update(of=AlertDelivery, skip_locked=True)
     return [
-        Due(delivery=delivery, round=int(round_), flag=flag, unit=unit)
-        for delivery, round_, flag, unit in session.exec(statement).all()
+        Due(
+            delivery=delivery,
+            round=alert.round,
+            alert_public_id=alert.public_id,
+            flag=flag,
+            unit=unit,
+        )
+        for delivery, alert, flag, unit in session.exec(statement).all()
     ]
 
 

@@ -1,4 +1,5 @@
-"""The audit log of staff reads of person-linked data (P4). Rows are only ever inserted."""
+"""The audit log (P4): staff reads of person-linked data, and every change of who may see it
+(actions starting with `access.`). Rows are only ever inserted."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from storage.tables import AuditClient, AuditEntry
 _clients: sa.Table = AuditClient.__table__  # type: ignore[attr-defined]
 _log: sa.Table = AuditEntry.__table__  # type: ignore[attr-defined]
 _INSERT = sa.insert(_log).returning(_log.c.id)
+ACCESS = "access."  # the prefix of a change of access: caseworker, units, enrolment, tokens
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
     id: int
-    staff_id: int
+    staff_id: int | None
     at: dt.datetime
     action: str
     target: str
@@ -30,14 +32,17 @@ class Entry:
 def record(
     session: Session,
     *,
-    staff_id: int,
+    staff_id: int | None,
     action: str,
     target: str,
     purpose: str,
     client_ids: Iterable[int],
     now: dt.datetime,
 ) -> int:
-    """Write one audit row (and the clients it disclosed) in the caller's transaction."""
+    """Write one audit row (and the clients it concerns) in the caller's transaction.
+
+    `staff_id` is who acted; None when it was not a member of staff (the command line, or
+    the client themself)."""
     connection = session.connection()
     audit_id = int(
         connection.execute(
@@ -108,9 +113,42 @@ def query(
     ]
 
 
-def count(session: Session) -> int:
-    return int(
-        session.connection()
-        .execute(sa.select(sa.func.count()).select_from(AuditEntry))
-        .scalar_one()
+def access_change(
+    session: Session,
+    *,
+    by: int | None,
+    what: str,
+    target: str,
+    client_ids: Iterable[int] = (),
+    now: dt.datetime,
+) -> int:
+    """Record a change of who may see person-linked data (`access.<what>`)."""
+    return record(
+        session,
+        staff_id=by,
+        action=f"{ACCESS}{what}",
+        target=target,
+        purpose="change of access",
+        client_ids=client_ids,
+        now=now,
     )
+
+
+def count(session: Session, *, reads_only: bool = False) -> int:
+    """Audit rows; with `reads_only`, without the changes of access."""
+    statement = sa.select(sa.func.count()).select_from(AuditEntry)
+    if reads_only:
+        statement = statement.where(~col(AuditEntry.action).startswith(ACCESS))
+    return int(session.connection().execute(statement).scalar_one())
+
+
+def actions_after(session: Session, *, after_id: int) -> list[str]:
+    """The actions of the rows written after `after_id`, in order."""
+    rows = session.connection().execute(
+        sa.select(_log.c.action).where(_log.c.id > after_id).order_by(_log.c.id)
+    )
+    return [str(action) for (action,) in rows]
+
+
+def last_id(session: Session) -> int:
+    return int(session.connection().execute(sa.select(sa.func.max(_log.c.id))).scalar() or 0)

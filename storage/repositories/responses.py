@@ -14,7 +14,7 @@ from dialogs.model import AnonymityChosen, Dialog, Finished, Output, RaiseFlag, 
 from storage.crypto import Keyring, Purpose
 from storage.repositories import conversations
 from storage.repositories._prepared import Prepared
-from storage.tables import Answer, Client, Conversation, Flag, Response
+from storage.tables import Answer, Client, Conversation, Flag, Response, new_public_id
 
 _responses: sa.Table = Response.__table__  # type: ignore[attr-defined]
 _answers: sa.Table = Answer.__table__  # type: ignore[attr-defined]
@@ -102,12 +102,13 @@ def add_flags(
     flags: Sequence[RaiseFlag],
     now: dt.datetime,
 ) -> None:
-    """Insert open flags on a response; deferred like answers."""
+    """Insert open flags on a response; deferred like answers. Each gets its opaque public id."""
     if flags:
         _INSERT_FLAGS.defer_many(
             session,
             [
                 {
+                    "public_id": new_public_id(),
                     "response_id": response_id,
                     "unit_id": unit_id,
                     "client_id": client_id,
@@ -297,6 +298,22 @@ def response_by_id(session: Session, *, response_id: int) -> Response | None:
     return session.get(Response, response_id)
 
 
+def response_by_public_id(session: Session, *, public_id: str) -> Response | None:
+    return session.exec(select(Response).where(Response.public_id == public_id)).first()
+
+
+def public_ids(session: Session, *, response_ids: Sequence[int]) -> dict[int, str]:
+    """The opaque public id of each response."""
+    if not response_ids:
+        return {}
+    rows = session.connection().execute(
+        sa.select(_responses.c.id, _responses.c.public_id).where(
+            _responses.c.id.in_(sorted(set(response_ids)))
+        )
+    )
+    return {int(row[0]): str(row[1]) for row in rows}
+
+
 def answers_of(session: Session, *, response_id: int) -> Sequence[Answer]:
     result = session.exec(
         select(Answer).where(Answer.response_id == response_id).order_by(col(Answer.id))
@@ -321,10 +338,11 @@ def list_identified(
     dialog_id: str | None,
     since: dt.datetime | None,
     until: dt.datetime | None,
-    before_id: int | None,
+    before: tuple[dt.datetime, str] | None,
     limit: int,
 ) -> Sequence[Response]:
-    """Responses given in a client's own name, newest first (keyset by id).
+    """Responses given in a client's own name, newest first: keyset by (started_at,
+    public_id), values of the caller's own last row, never an integer id (P1).
 
     Anonymous responses are never listed beside a client: they have none, and they appear
     only in aggregates and as a unit's free text.
@@ -332,7 +350,7 @@ def list_identified(
     statement = (
         select(Response)
         .where(col(Response.client_id).is_not(None))
-        .order_by(col(Response.id).desc())
+        .order_by(col(Response.started_at).desc(), col(Response.public_id).desc())
         .limit(limit)
     )
     if unit_ids is not None:
@@ -350,8 +368,10 @@ def list_identified(
         statement = statement.where(col(Response.started_at) >= since)
     if until is not None:
         statement = statement.where(col(Response.started_at) < until)
-    if before_id is not None:
-        statement = statement.where(col(Response.id) < before_id)
+    if before is not None:
+        # A row value, so that the index on (started_at, public_id) serves it.
+        key = sa.tuple_(col(Response.started_at), col(Response.public_id))
+        statement = statement.where(key < before)
     rows = session.connection().execute(statement).mappings().all()
     return [Response.model_construct(**row) for row in rows]
 
@@ -394,8 +414,14 @@ def answers_for(session: Session, *, response_ids: Sequence[int]) -> dict[int, l
 def anonymous_texts(
     session: Session, *, unit_id: int, since: dt.datetime | None, until: dt.datetime | None
 ) -> tuple[int, list[tuple[dt.datetime, str, str, str]]]:
-    """How many anonymous responses a unit got in the period, and their free texts
-    (date, dialog id, step id, sealed text), by date."""
+    """How many respondents wrote the unit's anonymous free texts of the period, and the
+    texts (date, dialog id, step id, sealed text), by date.
+
+    Only responses that wrote a text count: a response without one (a kiosk smiley, a chat
+    opened and left) adds no one to the group whose words are shown. Nothing tells two
+    anonymous responses of one person apart, so each counts as one respondent
+    (docs/ARCHITECTURE.md says what the limit means for anonymous channels).
+    """
     conditions = [
         col(Response.unit_id) == unit_id,
         col(Response.client_id).is_(None),
@@ -405,8 +431,11 @@ def anonymous_texts(
     if until is not None:
         conditions.append(col(Response.started_at) < until)
     connection = session.connection()
+    wrote = sa.exists().where(
+        col(Answer.response_id) == col(Response.id), col(Answer.text_sealed).is_not(None)
+    )
     respondents = connection.execute(
-        sa.select(sa.func.count()).select_from(Response).where(*conditions)
+        sa.select(sa.func.count()).select_from(Response).where(*conditions, wrote)
     ).scalar_one()
     rows = connection.execute(
         sa.select(
@@ -429,12 +458,12 @@ def client_scores(
     measures: Sequence[str],
     since: dt.datetime | None,
     until: dt.datetime | None,
-) -> list[tuple[int, dt.datetime, str, int | None, float]]:
-    """(response id, started at, measure, goal id, number) of a client's answered scores,
-    oldest first."""
+) -> list[tuple[str, dt.datetime, str, int | None, float]]:
+    """(response public id, started at, measure, goal id, number) of a client's answered
+    scores, oldest first."""
     statement = (
         sa.select(
-            col(Response.id),
+            col(Response.public_id),
             col(Response.started_at),
             col(Answer.measure),
             col(Answer.goal_id),
@@ -447,11 +476,11 @@ def client_scores(
             col(Answer.number).is_not(None),
             col(Answer.skipped).is_(False),
         )
-        .order_by(col(Response.started_at), col(Response.id), col(Answer.id))
+        .order_by(col(Response.started_at), col(Response.public_id), col(Answer.id))
     )
     if since is not None:
         statement = statement.where(col(Response.started_at) >= since)
     if until is not None:
         statement = statement.where(col(Response.started_at) < until)
     found: list[Any] = list(session.connection().execute(statement))
-    return [(int(r[0]), r[1], str(r[2]), r[3], float(r[4])) for r in found]
+    return [(str(r[0]), r[1], str(r[2]), r[3], float(r[4])) for r in found]

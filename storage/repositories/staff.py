@@ -1,4 +1,8 @@
-"""Staff, the units they work in, and their personal bearer tokens (stored hashed)."""
+"""Staff, the units they work in, and their personal bearer tokens (stored hashed).
+
+A new member's units, a token issued and a token revoked are changes of access: each writes
+its audit row here, wherever it is called from (`by`: who did it; None: the command line).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage.repositories import audit
 from storage.tables import Staff, StaffToken, StaffUnit
 
 ROLES = ("caseworker", "coordinator", "admin")
@@ -69,6 +74,10 @@ def add_staff(
     for unit_id in sorted(set(unit_ids)):
         session.add(StaffUnit(staff_id=staff.id, unit_id=unit_id))
     session.flush()
+    shown = ",".join(str(unit_id) for unit_id in sorted(set(unit_ids))) or "all"
+    audit.access_change(
+        session, by=None, what="staff", target=f"staff/{staff.id} {role} units {shown}", now=now
+    )
     return staff
 
 
@@ -154,7 +163,12 @@ def list_staff(session: Session, *, unit_ids: frozenset[int] | None) -> Sequence
 
 
 def issue_token(
-    session: Session, *, staff_id: int, now: dt.datetime, lifetime: dt.timedelta
+    session: Session,
+    *,
+    staff_id: int,
+    now: dt.datetime,
+    lifetime: dt.timedelta,
+    by: int | None = None,
 ) -> tuple[str, StaffToken]:
     """A new token: the plain value (shown once) and its stored row (hash only)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -163,25 +177,44 @@ def issue_token(
     )
     session.add(row)
     session.flush()
+    audit.access_change(
+        session, by=by, what="token.issue", target=f"staff/{staff_id} token/{row.id}", now=now
+    )
     return token, row
 
 
-def revoke_token(session: Session, *, token_id: int, now: dt.datetime) -> bool:
+def revoke_token(
+    session: Session, *, token_id: int, now: dt.datetime, by: int | None = None
+) -> bool:
     result = session.connection().execute(
         sa.update(StaffToken)
         .where(col(StaffToken.id) == token_id, col(StaffToken.revoked_at).is_(None))
         .values(revoked_at=now)
     )
+    if result.rowcount:
+        audit.access_change(
+            session, by=by, what="token.revoke", target=f"token/{token_id}", now=now
+        )
     return bool(result.rowcount)
 
 
-def revoke_all(session: Session, *, staff_id: int, now: dt.datetime) -> int:
+def revoke_all(session: Session, *, staff_id: int, now: dt.datetime, by: int | None = None) -> int:
     result = session.connection().execute(
         sa.update(StaffToken)
         .where(col(StaffToken.staff_id) == staff_id, col(StaffToken.revoked_at).is_(None))
         .values(revoked_at=now)
+        .returning(_tokens.c.id)
     )
-    return int(result.rowcount)
+    revoked = sorted(int(token_id) for (token_id,) in result)
+    for token_id in revoked:
+        audit.access_change(
+            session,
+            by=by,
+            what="token.revoke",
+            target=f"staff/{staff_id} token/{token_id}",
+            now=now,
+        )
+    return len(revoked)
 
 
 def member_for_token(session: Session, *, token: str, now: dt.datetime) -> Member | None:

@@ -36,10 +36,10 @@ class World:
     client_a: int
     client_b: int
     goal_a: int
-    response_a: int
-    response_b: int
-    flag_a: int
-    flag_b: int
+    response_a: str  # opaque public ids, as the staff API shows them
+    response_b: str
+    flag_a: str
+    flag_b: str
     staff_ids: dict[str, int]
     tokens: dict[str, str | None]
 
@@ -54,7 +54,8 @@ def _add_response(
     note: str | None,
     joy: float = 3.0,
     dialog_id: str = "youth_checkin",
-) -> int:
+) -> tuple[int, str]:
+    """A response with a score and perhaps a note: (its key, its public id)."""
     response = tables.Response(
         unit_id=unit_id,
         client_id=client_id,
@@ -79,7 +80,7 @@ def _add_response(
         records=records,
         keyring=keyring,
     )
-    return response_id
+    return response_id, response.public_id
 
 
 def _flag(
@@ -90,7 +91,8 @@ def _flag(
     client_id: int | None,
     level: str,
     when: dt.datetime,
-) -> int:
+) -> str:
+    """A flag; its public id."""
     responses.add_flags(
         session,
         response_id=response_id,
@@ -99,7 +101,9 @@ def _flag(
         flags=[RaiseFlag("test", FlagLevel(level))],
         now=when,
     )
-    return max(f.id for f in responses.flags_of(session, response_id=response_id) if f.id)
+    return max(
+        responses.flags_of(session, response_id=response_id), key=lambda f: f.id or 0
+    ).public_id
 
 
 def build_world(database: Database, keyring: Keyring, clock: Clock) -> World:
@@ -158,10 +162,10 @@ def build_world(database: Database, keyring: Keyring, clock: Clock) -> World:
         goal = clients.add_goal(session, client_id=client_a, title="School")
         assert goal.id is not None
         earlier = now - dt.timedelta(days=3)
-        response_a = _add_response(
+        response_a, public_a = _add_response(
             session, keyring, unit_id=a, client_id=client_a, when=earlier, note="I'm tired"
         )
-        response_b = _add_response(
+        response_b, public_b = _add_response(
             session, keyring, unit_id=b, client_id=client_b, when=earlier, note="B's words"
         )
         flag_a = _flag(
@@ -180,9 +184,7 @@ def build_world(database: Database, keyring: Keyring, clock: Clock) -> World:
             level="crisis",
             when=earlier,
         )
-    return World(
-        a, b, client_a, client_b, goal.id, response_a, response_b, flag_a, flag_b, ids, tokens
-    )
+    return World(a, b, client_a, client_b, goal.id, public_a, public_b, flag_a, flag_b, ids, tokens)
 
 
 @pytest.fixture
@@ -246,7 +248,7 @@ async def http(staff_app: FastAPI, database: Database) -> AsyncIterator[httpx.As
     ) as client:
         yield client
     with database.transaction() as session:
-        rows = audit.count(session)
+        rows = audit.count(session, reads_only=True)
     assert rows == counter.reads, f"audit rows {rows} != person-linked reads {counter.seen}"
 
 

@@ -48,5 +48,34 @@ def test_the_audit_log_refuses_updates_and_deletes(database: Database, world: Wo
         ):
             session.connection().execute(sa.text(statement))
     with database.transaction() as session:
-        stored = session.connection().execute(sa.text("SELECT purpose FROM audit_log")).all()
+        stored = (
+            session.connection()
+            .execute(sa.text("SELECT purpose FROM audit_log WHERE action = 'x'"))
+            .all()
+        )
     assert stored == [("z",)]
+
+
+def test_staff_and_their_tokens_are_changes_of_access_in_the_log(
+    database: Database, world: World
+) -> None:
+    """Made from the command line (`kerro staff add`, `staff token`, `staff revoke`): the
+    rows say what changed, with no member of staff as the actor."""
+    with database.transaction() as session:
+        entries = session.connection().execute(
+            sa.text("SELECT staff_id, action, target FROM audit_log ORDER BY id")
+        )
+        changes = [(by, action, target) for by, action, target in entries]
+    for name in ("cw_a", "co_a", "admin"):
+        member = world.staff_ids[name]
+        assert any(
+            action == "access.staff" and target.startswith(f"staff/{member} ")
+            for _, action, target in changes
+        ), name
+        assert any(
+            action == "access.token.issue" and target.startswith(f"staff/{member} token/")
+            for _, action, target in changes
+        ), name
+    # The world revokes one of the admin's tokens.
+    assert [by for by, action, _ in changes if action == "access.token.revoke"] == [None]
+    assert all(by is None for by, action, _ in changes if action.startswith("access."))

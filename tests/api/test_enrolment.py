@@ -60,6 +60,18 @@ async def test_an_invite_links_the_chat_once_and_asks_before_storing_the_address
     assert "used already" in other.received[-1].text
     assert len(rows(database, tables.Contact)) == 1
 
+    # Both changes of access are in the audit log: the invite made, and the chat enrolled.
+    changes = [
+        (entry.action, entry.staff_id, entry.target)
+        for entry in rows(database, tables.AuditEntry)
+        if entry.action in ("access.invite", "access.enrolment")
+    ]
+    assert [(action, by) for action, by, _ in changes] == [
+        ("access.invite", world.staff_ids["cw_a"]),
+        ("access.enrolment", None),  # by the client themself
+    ]
+    assert all(target.startswith(f"client/{world.client_a}") for _, _, target in changes)
+
     # The linked chat's check-in is the client's own.
     await chat.send(Kind.CHOICE, "menu:checkin", language="en")
     [conversation] = rows(database, tables.Conversation)

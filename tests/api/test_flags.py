@@ -4,17 +4,19 @@ import datetime as dt
 
 import httpx
 
+from storage import tables
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.repositories import flags as flag_repository
 from tests.api.conftest import World, _add_response, _flag, bearer
+from tests.bot.helpers import rows
 from tests.support.clock import Clock
 
 
-def _more_flags(database: Database, keyring: Keyring, clock: Clock, world: World) -> dict[str, int]:
+def _more_flags(database: Database, keyring: Keyring, clock: Clock, world: World) -> dict[str, str]:
     now = clock()
     with database.transaction() as session:
-        anonymous = _add_response(
+        anonymous, _ = _add_response(
             session,
             keyring,
             unit_id=world.unit_a,
@@ -22,7 +24,7 @@ def _more_flags(database: Database, keyring: Keyring, clock: Clock, world: World
             when=now - dt.timedelta(days=5),
             note="nobody listens",
         )
-        newer = _add_response(
+        newer, _ = _add_response(
             session,
             keyring,
             unit_id=world.unit_a,
@@ -50,7 +52,7 @@ def _more_flags(database: Database, keyring: Keyring, clock: Clock, world: World
         }
 
 
-async def _inbox(http: httpx.AsyncClient, world: World, actor: str) -> list[int]:
+async def _inbox(http: httpx.AsyncClient, world: World, actor: str) -> list[str]:
     response = await http.get("/api/v1/flags", headers=bearer(world, actor))
     assert response.status_code == 200
     return [flag["id"] for flag in response.json()]
@@ -93,7 +95,9 @@ async def test_acknowledge_assign_resolve_are_recorded_and_the_note_is_sealed(
     assert detail["events"][-1]["note"] == "Phoned; fine"
     assert detail["texts"] == [{"step_id": "note", "text": "I'm tired"}]
     with database.transaction() as session:
-        events = flag_repository.events_of(session, flag_id=world.flag_a)
+        [flag] = [f for f in rows(database, tables.Flag) if f.public_id == world.flag_a]
+        assert flag.id is not None
+        events = flag_repository.events_of(session, flag_id=flag.id)
     assert events[-1].note_sealed is not None
     assert "Phoned" not in events[-1].note_sealed
     again = await http.post(f"{base}/acknowledge", headers=co)

@@ -1,6 +1,9 @@
-"""The authorisation matrix (P5): every endpoint, every kind of caller, allowed or refused.
+"""The authorisation matrix (P5): every endpoint, every kind of caller, allowed or refused,
+and what each call wrote to the audit log (P4).
 
-A refused read of one object is 404, like a missing object, so that it reveals nothing.
+A refused read of one object is 404, like a missing object, so that it reveals nothing. An
+allowed call writes exactly the audit rows of its `audited` column (a read, a write whose
+answer shows person-linked data, a change of access); a refused one writes none.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from storage.db import Database
+from storage.repositories import audit
 from tests.api.conftest import ACTORS, World, bearer
 
 Body = Callable[[World, str], Any] | None
@@ -27,6 +32,7 @@ class Case:
     refused: int = 403  # status for the other authenticated actors
     refused_as: dict[str, int] | None = None  # exceptions to `refused`
     body: Body = None
+    audited: tuple[str, ...] = ()  # the audit actions an allowed call writes, in order
 
     def expected(self, actor: str) -> int:
         if actor in ("none", "revoked", "expired"):
@@ -66,7 +72,7 @@ CASES = {
         refused_as={"cw_a": 403, "cw_a2": 403},
         body=lambda w, actor: {"name": "Renamed"},
     ),
-    "clients": Case("GET", "/api/v1/clients", EVERYONE),
+    "clients": Case("GET", "/api/v1/clients", EVERYONE, audited=("client.list",)),
     "client.create": Case(
         "POST",
         "/api/v1/clients",
@@ -74,8 +80,11 @@ CASES = {
         refused=404,
         refused_as={"cw_a": 403, "cw_a2": 403},
         body=client_body,
+        audited=("client.create",),
     ),
-    "client.read": Case("GET", "/api/v1/clients/{client_a}", READERS_A, refused=404),
+    "client.read": Case(
+        "GET", "/api/v1/clients/{client_a}", READERS_A, refused=404, audited=("client.read",)
+    ),
     "client.update": Case(
         "PATCH",
         "/api/v1/clients/{client_a}",
@@ -83,14 +92,29 @@ CASES = {
         refused=404,
         refused_as={"cw_a": 403},
         body=lambda w, actor: {"alias": "Changed"},
+        audited=("client.update",),
     ),
-    "goals": Case("GET", "/api/v1/clients/{client_a}/goals", READERS_A, refused=404),
+    "client.reassign": Case(  # a new caseworker may see the client's data: a change of access
+        "PATCH",
+        "/api/v1/clients/{client_a}",
+        MANAGERS_A,
+        refused=404,
+        refused_as={"cw_a": 403},
+        body=lambda w, actor: {
+            "caseworker_id": w.staff_ids["cw_a2" if actor == "co_a" else "cw_a"]
+        },
+        audited=("access.caseworker", "client.update"),
+    ),
+    "goals": Case(
+        "GET", "/api/v1/clients/{client_a}/goals", READERS_A, refused=404, audited=("goal.list",)
+    ),
     "goal.create": Case(
         "POST",
         "/api/v1/clients/{client_a}/goals",
         WRITERS_A,
         refused=404,
         body=lambda w, actor: {"title": "Sleep", "weight": 2},
+        audited=("goal.create",),
     ),
     "goal.update": Case(
         "PATCH",
@@ -98,16 +122,49 @@ CASES = {
         READERS_A,
         refused=404,
         body=lambda w, actor: {"active": False},
+        audited=("goal.update",),
     ),
-    "timeline": Case("GET", "/api/v1/clients/{client_a}/timeline", READERS_A, refused=404),
-    "responses.csv": Case("GET", "/api/v1/responses.csv", EVERYONE),
-    "invite.create": Case("POST", "/api/v1/clients/{client_a}/invites", WRITERS_A, refused=404),
-    "responses": Case("GET", "/api/v1/responses", EVERYONE),
-    "response.read": Case("GET", "/api/v1/responses/{response_a}", READERS_A, refused=404),
-    "unit.comments": Case("GET", "/api/v1/units/{unit_a}/comments", SEES_UNIT_A, refused=404),
-    "flags": Case("GET", "/api/v1/flags", EVERYONE),
-    "flag.read": Case("GET", "/api/v1/flags/{flag_a}", READERS_A, refused=404),
-    "flag.acknowledge": Case("POST", "/api/v1/flags/{flag_a}/acknowledge", READERS_A, refused=404),
+    "timeline": Case(
+        "GET",
+        "/api/v1/clients/{client_a}/timeline",
+        READERS_A,
+        refused=404,
+        audited=("client.timeline",),
+    ),
+    "responses.csv": Case("GET", "/api/v1/responses.csv", EVERYONE, audited=("response.export",)),
+    "invite.create": Case(
+        "POST",
+        "/api/v1/clients/{client_a}/invites",
+        WRITERS_A,
+        refused=404,
+        audited=("access.invite",),
+    ),
+    "responses": Case("GET", "/api/v1/responses", EVERYONE, audited=("response.list",)),
+    "response.read": Case(
+        "GET",
+        "/api/v1/responses/{response_a}",
+        READERS_A,
+        refused=404,
+        audited=("response.read",),
+    ),
+    "unit.comments": Case(
+        "GET",
+        "/api/v1/units/{unit_a}/comments",
+        SEES_UNIT_A,
+        refused=404,
+        audited=("unit.comments",),
+    ),
+    "flags": Case("GET", "/api/v1/flags", EVERYONE, audited=("flag.list",)),
+    "flag.read": Case(
+        "GET", "/api/v1/flags/{flag_a}", READERS_A, refused=404, audited=("flag.read",)
+    ),
+    "flag.acknowledge": Case(
+        "POST",
+        "/api/v1/flags/{flag_a}/acknowledge",
+        READERS_A,
+        refused=404,
+        audited=("flag.acknowledge",),
+    ),
     "flag.assign": Case(
         "POST",
         "/api/v1/flags/{flag_a}/assign",
@@ -115,6 +172,7 @@ CASES = {
         refused=404,
         refused_as={"cw_a": 403},
         body=lambda w, actor: {"staff_id": w.staff_ids["cw_a2"]},
+        audited=("access.flag.assign", "flag.assign"),
     ),
     "flag.resolve": Case(
         "POST",
@@ -122,9 +180,15 @@ CASES = {
         {"cw_a": 200, "co_a": 409, "admin": 409},  # the first resolves it
         refused=404,
         body=lambda w, actor: {"note": "Called, all fine"},
+        audited=("flag.resolve",),
     ),
     "audit": Case("GET", "/api/v1/audit", {"admin": 200}),
-    "me.revoke": Case("POST", "/api/v1/me/revoke", {actor: 204 for actor in EVERYONE}),
+    "me.revoke": Case(
+        "POST",
+        "/api/v1/me/revoke",
+        {actor: 204 for actor in EVERYONE},
+        audited=("access.token.revoke",),
+    ),
     "me.telegram_link": Case(
         "POST", "/api/v1/me/telegram-link", {actor: 201 for actor in EVERYONE}
     ),
@@ -140,20 +204,32 @@ def _order(case: Case) -> list[str]:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-async def test_every_endpoint_allows_and_refuses_as_designed(
-    name: str, world: World, http: httpx.AsyncClient
+async def test_every_endpoint_allows_and_refuses_as_designed_and_audits_what_it_shows(
+    name: str, world: World, http: httpx.AsyncClient, database: Database
 ) -> None:
     case = CASES[name]
     path = case.path.format(**vars(world))
     outcomes: dict[str, int] = {}
+    written: dict[str, tuple[str, ...]] = {}
     for actor in _order(case):
         body = case.body(world, actor) if case.body is not None else None
+        with database.transaction() as session:
+            last = audit.last_id(session)
         response = await http.request(case.method, path, json=body, headers=bearer(world, actor))
         outcomes[actor] = response.status_code
+        with database.transaction() as session:
+            written[actor] = tuple(audit.actions_after(session, after_id=last))
         if not response.is_success:
             assert response.headers["content-type"] == "application/problem+json"
+        # Never cached, never sniffed: answers and problems alike.
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-content-type-options"] == "nosniff"
     expected = {actor: case.expected(actor) for actor in outcomes}
     assert outcomes == expected
+    audited = {
+        actor: case.audited if 200 <= status < 300 else () for actor, status in expected.items()
+    }
+    assert written == audited
 
 
 def test_the_matrix_covers_every_operation(staff_app: FastAPI) -> None:

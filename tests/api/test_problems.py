@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from api.app import create_staff_app
@@ -47,6 +49,8 @@ async def test_errors_are_problem_json_that_say_what_is_wrong(
     for response, status, words in cases:
         assert response.status_code == status, response.text
         assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-content-type-options"] == "nosniff"
         body = response.json()
         assert body["status"] == status
         assert words.lower() in body["detail"].lower(), body
@@ -79,3 +83,27 @@ async def test_a_database_that_is_away_is_a_503_problem(keyring: Keyring) -> Non
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert "database" in response.json()["detail"]
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_an_unexpected_error_is_a_500_problem_that_is_not_cached(
+    keyring: Keyring, tmp_path: Path
+) -> None:
+    """Made outside the app's middleware, by the last resort: the headers are still there."""
+
+    class Broken(Database):
+        async def run(self, work: object) -> object:  # type: ignore[override]
+            raise RuntimeError("broken")
+
+    broken = Broken.from_url(f"sqlite:///{tmp_path / 'broken.db'}")
+    app = create_staff_app(context=ApiContext(database=broken, keyring=keyring))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://staff") as client:
+            response = await client.get("/api/v1/me", headers={"Authorization": "Bearer kerro_x"})
+    finally:
+        broken.dispose()
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"

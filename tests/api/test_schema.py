@@ -60,4 +60,4 @@ def test_no_input_breaks_the_api_or_its_schema(
         check()
     assert len(tested) > 20
     with database.transaction() as session:
-        assert audit.count(session) == reads.count
+        assert audit.count(session, reads_only=True) == reads.count

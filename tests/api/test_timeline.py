@@ -25,23 +25,22 @@ def _checkin(
     gas: dict[int, float],
     keyring: Keyring | None = None,
     text: str | None = None,
-) -> int:
+) -> str:
+    """A check-in of client A; its public id."""
     with database.transaction() as session:
-        response_id = responses.insert(
-            session,
-            tables.Response(
-                unit_id=world.unit_a,
-                client_id=world.client_a,
-                dialog_id="youth_checkin",
-                dialog_version="1",
-                channel="test",
-                language="en",
-                anonymous=False,
-                completed=True,
-                started_at=when,
-                updated_at=when,
-            ),
+        response = tables.Response(
+            unit_id=world.unit_a,
+            client_id=world.client_a,
+            dialog_id="youth_checkin",
+            dialog_version="1",
+            channel="test",
+            language="en",
+            anonymous=False,
+            completed=True,
+            started_at=when,
+            updated_at=when,
         )
+        response_id = responses.insert(session, response)
         records = [Record(m, m, number=n, skipped=n is None) for m, n in scores.items()] + [
             Record("goal", "gas", number=n, goal_id=g) for g, n in gas.items()
         ]
@@ -55,7 +54,7 @@ def _checkin(
             records=records,
             keyring=keyring or Keyring(b"unused-unused-unused-unused-unused"),
         )
-    return response_id
+    return response.public_id
 
 
 async def test_the_timeline_has_each_dimension_the_index_and_the_gas_t_score(

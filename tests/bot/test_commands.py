@@ -112,9 +112,14 @@ async def test_forget_asks_first_then_erases_what_the_client_said(
     await chat.send(Kind.CHOICE, "forget:no")
     assert len(rows(database, tables.Response)) == 1
     await chat.send(Kind.CHOICE, "forget:yes")
-    assert "erased" in chat.received[-1].text
-    for table in (tables.Response, tables.Answer, tables.Flag, tables.Contact, tables.Conversation):
+    assert "erased" in chat.received[-2].text
+    assert "worker will still see" in chat.received[-1].text
+    for table in (tables.Response, tables.Answer, tables.Contact, tables.Conversation):
         assert rows(database, table) == [], table
+    # The open flags stay for the worker, without their response (so without any text).
+    kept = rows(database, tables.Flag)
+    assert kept
+    assert {flag.response_id for flag in kept} == {None}
     assert len(rows(database, tables.Client)) == 1  # the staff's pseudonymous record stays
 
 

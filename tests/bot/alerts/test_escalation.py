@@ -27,8 +27,16 @@ from tests.support.alert_servers import SmtpServer, WebhookReceiver
 from tests.support.clock import Clock
 
 
-def acknowledge(database: Database, *, flag_id: int, staff_id: int, now: dt.datetime) -> None:
-    """What POST /api/v1/flags/{id}/acknowledge does."""
+def acknowledge(
+    database: Database,
+    *,
+    flag_id: int,
+    staff_id: int,
+    now: dt.datetime,
+    action: str = "acknowledge",
+    status: str = "acknowledged",
+) -> None:
+    """What POST /api/v1/flags/{id}/acknowledge (or .../resolve) does."""
     with database.transaction() as session:
         flag = session.get(tables.Flag, flag_id)
         assert flag is not None
@@ -36,8 +44,8 @@ def acknowledge(database: Database, *, flag_id: int, staff_id: int, now: dt.date
             session,
             flag=flag,
             staff_id=staff_id,
-            action="acknowledge",
-            status="acknowledged",
+            action=action,
+            status=status,
             assignee_id=None,
             note_sealed=None,
             now=now,
@@ -145,7 +153,7 @@ async def test_a_concern_does_not_escalate(
     assert len(smtp_server.handler.messages) == 1
 
 
-async def test_forget_erases_an_alerted_and_acknowledged_flag_with_its_alerts(
+async def test_forget_erases_an_alerted_and_resolved_flag_with_its_alerts(
     service: ConversationService,
     database: Database,
     setting: Setting,
@@ -157,7 +165,14 @@ async def test_forget_erases_an_alerted_and_acknowledged_flag_with_its_alerts(
     assert await sender.tick() == 1
     [flag] = rows(database, tables.Flag)
     assert flag.id is not None
-    acknowledge(database, flag_id=flag.id, staff_id=setting.caseworker_id, now=clock())
+    acknowledge(
+        database,
+        flag_id=flag.id,
+        staff_id=setting.caseworker_id,
+        now=clock(),
+        action="resolve",
+        status="resolved",
+    )
     await chat.send(Kind.COMMAND, "forget")
     await chat.send(Kind.CHOICE, "forget:yes")
     for table in (tables.Flag, tables.FlagEvent, tables.Alert, tables.AlertDelivery):

@@ -3,6 +3,7 @@ that refuses old timestamps and wrong signatures; its body names nobody."""
 
 from __future__ import annotations
 
+import re
 import time
 
 from bot.alerts import WEBHOOK, WebhookChannel, sign
@@ -44,12 +45,25 @@ async def test_an_anonymous_crisis_reaches_the_webhook_signed_and_without_an_ide
     assert await sender.tick() == 0
     assert receiver.refused == 0
     [document] = receiver.accepted
-    assert document["flag"] == flag.id
+    assert document["flag"] == flag.public_id
     assert document["level"] == "crisis"
     assert document["unit"] == {"code": "koti", "name": "Nuorisokoti Koti"}
-    assert document["link"] == f"http://127.0.0.1:8001/api/v1/flags/{flag.id}"
+    assert document["link"] == f"http://127.0.0.1:8001/api/v1/flags/{flag.public_id}"
     assert document["escalation"] is False
-    assert set(document) == {"alert", "flag", "level", "unit", "raised_at", "escalation", "link"}
+    # An anonymous flag: opaque ids and the date only, nothing that orders or times it.
+    assert document["anonymous"] is True
+    assert document["raised_at"] == flag.created_at.date().isoformat()
+    assert re.fullmatch(r"[0-9a-f]{32}", document["alert"])
+    assert set(document) == {
+        "alert",
+        "flag",
+        "level",
+        "unit",
+        "anonymous",
+        "raised_at",
+        "escalation",
+        "link",
+    }
     assert_holds_nothing_of_the_writer(
         receiver.bodies[0].decode(), forbidden(service, chat, setting), setting
     )

@@ -130,7 +130,7 @@ async def test_a_crisis_gives_help_numbers_and_one_alert_per_alert_channel(
     [mail] = smtp_server.handler.messages
     assert mail.recipients == [CASEWORKER if enrolled else ON_CALL]
     [document] = receiver.accepted
-    assert document["flag"] == flag.id
+    assert document["flag"] == flag.public_id
     staff_alerts = fake_api.sent(chat_id=str(STAFF_CHAT))
     assert len(staff_alerts) == (1 if enrolled else 0)
     everything = [mail.decoded, receiver.bodies[0].decode()] + [
