@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 from bench.common import postgres_database, sqlite_database
-from bot.alerts import EMAIL, AlertSender, AlertSettings, EmailChannel, Notice, SmtpSettings
+from bot.alert_channels import EmailChannel, SmtpSettings
+from bot.alerts import EMAIL, AlertSender, AlertSettings, Notice
 from bot.i18n import Translations
 from bot.messages import Inbound, Kind
 from bot.service import ConversationService

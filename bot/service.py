@@ -12,40 +12,30 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot import commands, events, opening, screening
-from bot.delivery import deliver_chat
+from bot.doors import Doors
 from bot.i18n import Translations
-from bot.messages import Handled, Inbound, Kind, Message, Outgoing, render
+from bot.messages import Handled, Inbound, Kind
 from bot.replies import Replies
 from dialogs import engine
 from dialogs.helplines import HelpNumbers
-from dialogs.model import N_, Dialog, Event, Output, Say, Start, State, Text
+from dialogs.model import N_, Dialog, Event, Output, Say, State, Text
 from dialogs.risk import RiskScreen
 from storage import tables
-from storage.crypto import Keyring, Purpose
+from storage.crypto import Keyring
 from storage.db import Database
-from storage.keys import ChatKey
-from storage.repositories import (
-    contacts,
-    conversations,
-    invites,
-    outbox,
-    responses,
-    units,
-    updates,
-)
+from storage.repositories import conversations, responses, updates
 from storage.repositories.conversations import Party
 
 log = logging.getLogger(__name__)
 
 RETRIES = 3
-CLAIM_RETENTION = dt.timedelta(days=7)
 # Text outside any dialog, from an enrolled client, is kept as an open-feedback response.
 OUTSIDE_DIALOG = "open_feedback"
 
@@ -57,16 +47,7 @@ STALE_CHOICE = N_("That question has been answered already. Here is the current 
 utc_now = tables.utc_now
 
 
-@dataclass(frozen=True, slots=True)
-class OpenQuestion:
-    """The question a chat's running conversation waits on, rendered in its language."""
-
-    language: str
-    dialog_id: str
-    messages: tuple[Message, ...]
-
-
-class ConversationService:
+class ConversationService(Doors):
     def __init__(
         self,
         *,
@@ -91,64 +72,6 @@ class ConversationService:
         # Called after an update that raised a flag was committed (the alert sender's wake).
         self.on_flag = on_flag
         self._skip_words = events.skip_words(translations.all())
-
-    async def sweep(self, *, batch: int = 500) -> int:
-        """Forget expired conversations and old update claims; returns conversations removed.
-
-        An abandoned anonymous conversation is the only link between a chat and its answers,
-        so it must not outlive its expiry (P1). Claims are kept for a week, far longer than
-        any channel retries an update.
-        """
-        now = self.clock()
-        removed = 0
-        while True:
-            count = await self.database.run(
-                functools.partial(conversations.delete_expired, now=now, limit=batch)
-            )
-            removed += count
-            if count < batch:
-                break
-        await self.database.run(
-            functools.partial(updates.forget_before, before=now - CLAIM_RETENTION)
-        )
-        return removed
-
-    async def set_chat_active(self, channel: str, address: str, *, active: bool) -> None:
-        """A person blocked (or unblocked) the bot: a blocked chat gets nothing more."""
-        chat = self.chat_key(channel, address)
-
-        def work(session: Session) -> None:
-            contacts.set_chat_active(session, chat=chat, active=active)
-            if not active:
-                outbox.drop_chat(session, chat=chat)
-
-        await self.database.run(work)
-
-    def address_hmac(self, channel: str, address: str) -> str:
-        return self.keyring.address_hmac(channel, address)
-
-    def chat_key(self, channel: str, address: str) -> ChatKey:
-        return ChatKey(channel, self.keyring.address_hmac(channel, address))
-
-    def open_address(self, message: tables.Outbox) -> str:
-        return self.keyring.open(message.address_sealed, purpose=Purpose.CHAT_ADDRESS)
-
-    async def open_question(self, channel: str, address: str) -> OpenQuestion | None:
-        """The open question of the chat's conversation, without changing anything.
-
-        A channel that shows whole pages (the web chat) asks for it when a page is loaded
-        again; None when no conversation is running (or it expired).
-        """
-        chat = self.chat_key(channel, address)
-        conversation = await self.database.run(functools.partial(conversations.for_chat, chat=chat))
-        if conversation is None or conversation.expires_at <= self.clock():
-            return None
-        dialog = self.dialogs.get(conversation.dialog_id)
-        if dialog is None:
-            return None
-        outputs = engine.current_question(dialog, State.from_json(conversation.state))
-        translator = self.translations.get(conversation.language)
-        return OpenQuestion(conversation.language, dialog.id, tuple(render(outputs, translator)))
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Process one update exactly once. Retries a transaction that lost a race."""
@@ -359,48 +282,6 @@ class ConversationService:
             # A new dialog replaces an unfinished one; the answers so far stay stored.
             turn.dropped(turn.party.conversation)
         return self._step(turn, opened.conversation, dialog, opened.start)
-
-    # ---- the channels' doors: what a channel asks of the service, instead of its parts
-
-    async def unit_name(self, code: str) -> str | None:
-        """The name of the unit with this code; None when there is none."""
-
-        def work(session: Session) -> str | None:
-            unit = units.unit_by_code(session, code=code)
-            return None if unit is None else unit.name
-
-        return await self.database.run(work)
-
-    async def link_works(self, code: str) -> bool:
-        """Whether a link's code is an invite's (used or not) or a unit's: what `/start <code>`
-        would take, so that a page can say at once that a link does not work."""
-
-        def work(session: Session) -> bool:
-            return (
-                invites.find(session, code=code) is not None
-                or units.unit_by_code(session, code=code) is not None
-            )
-
-        return await self.database.run(work)
-
-    def opening(self, dialog_id: str, language: str) -> list[Message]:
-        """A dialog's first messages, for a start screen (nothing is stored until it is used)."""
-        dialog = self.dialogs[dialog_id]
-        _, outputs = engine.step(dialog, engine.start(dialog), Start(anonymous=True))
-        return render(outputs, self.translations.get(language))
-
-    async def deliver(
-        self,
-        channel: str,
-        address: str,
-        send: Callable[[Outgoing], Awaitable[None]],
-        *,
-        together: bool = False,
-    ) -> int:
-        """Send a chat's pending messages through `send`, oldest first (see `deliver_chat`)."""
-        return await deliver_chat(
-            self.database, chat=self.chat_key(channel, address), send=send, together=together
-        )
 
 
 @dataclass(frozen=True, slots=True)

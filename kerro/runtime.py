@@ -11,18 +11,8 @@ from fastapi import APIRouter, FastAPI
 
 from api.app import create_staff_app
 from api.context import ApiContext
-from bot.alerts import (
-    EMAIL,
-    TELEGRAM,
-    WEBHOOK,
-    AlertChannel,
-    AlertSender,
-    AlertSettings,
-    EmailChannel,
-    SmtpSettings,
-    StaffTelegramChannel,
-    WebhookChannel,
-)
+from bot.alert_channels import EmailChannel, SmtpSettings, StaffTelegramChannel, WebhookChannel
+from bot.alerts import EMAIL, TELEGRAM, WEBHOOK, AlertChannel, AlertSender, AlertSettings
 from bot.app import create_public_app
 from bot.channels.web import WebSettings, web_channel
 from bot.i18n import Translations

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.alerts import EMAIL, WEBHOOK, EmailChannel, WebhookChannel
+from bot.alert_channels import EmailChannel, WebhookChannel
+from bot.alerts import EMAIL, WEBHOOK
 from kerro.runtime import alert_channels
 from kerro.settings import Settings
 

@@ -21,7 +21,8 @@ def test_the_kiosk_idle_time_and_the_public_url_reach_the_web_chat(tmp_path: Pat
 
 
 async def test_build_wires_every_part_at_construction(tmp_path: Path) -> None:
-    from bot.alerts import TELEGRAM, StaffTelegramChannel
+    from bot.alert_channels import StaffTelegramChannel
+    from bot.alerts import TELEGRAM
     from kerro.runtime import build
 
     settings = Settings(

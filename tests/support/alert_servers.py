@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from bot.alerts import sign
+from bot.alert_channels import sign
 
 MAX_AGE = 300  # seconds: older timestamps are refused
 

@@ -7,16 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.alerts import (
-    EMAIL,
-    WEBHOOK,
-    AlertChannel,
-    AlertSender,
-    AlertSettings,
-    EmailChannel,
-    SmtpSettings,
-    WebhookChannel,
-)
+from bot.alert_channels import EmailChannel, SmtpSettings, WebhookChannel
+from bot.alerts import EMAIL, WEBHOOK, AlertChannel, AlertSender, AlertSettings
 from bot.service import ConversationService
 from storage.db import Database
 from storage.repositories import clients, contacts, staff, units

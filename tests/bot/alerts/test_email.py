@@ -11,7 +11,8 @@ import logging
 
 import pytest
 
-from bot.alerts import EMAIL, AlertSender, EmailChannel
+from bot.alert_channels import EmailChannel
+from bot.alerts import EMAIL, AlertSender
 from bot.service import ConversationService
 from storage import tables
 from storage.db import Database

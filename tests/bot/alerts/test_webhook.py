@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import time
 
-from bot.alerts import WEBHOOK, WebhookChannel, sign
+from bot.alert_channels import WebhookChannel, sign
+from bot.alerts import WEBHOOK
 from bot.service import ConversationService
 from storage import tables
 from storage.db import Database

@@ -11,7 +11,8 @@ import httpx
 import pytest
 from aiogram import Bot
 
-from bot.alerts import EMAIL, TELEGRAM, WEBHOOK, AlertChannel, StaffTelegramChannel
+from bot.alert_channels import StaffTelegramChannel
+from bot.alerts import EMAIL, TELEGRAM, WEBHOOK, AlertChannel
 from bot.channels.telegram.sender import TelegramSender
 from bot.messages import Kind
 from bot.service import ConversationService

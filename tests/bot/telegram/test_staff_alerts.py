@@ -8,7 +8,8 @@ import datetime as dt
 
 from aiogram import Bot
 
-from bot.alerts import TELEGRAM, StaffTelegramChannel
+from bot.alert_channels import StaffTelegramChannel
+from bot.alerts import TELEGRAM
 from bot.channels.telegram.sender import TelegramSender
 from bot.commands import STAFF_LINKED
 from bot.messages import Kind
