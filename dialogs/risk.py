@@ -35,6 +35,8 @@ from typing import Any
 
 import yaml
 
+from dialogs.risk_model import MODEL, RiskModel
+
 DATA = Path(__file__).parent / "data"
 LANGUAGES = ("fi", "sv", "en")
 MAX_CHARS = 20_000  # longer texts are screened in their first MAX_CHARS characters
@@ -54,10 +56,12 @@ class RiskLevel(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Screening:
-    """The result: the level, and the ids of the lexicon entries that decided it."""
+    """The result: the level, the ids of the lexicon entries that decided it (`model` when the
+    model voted it), and the words of the text that decided it, so that staff can see why."""
 
     level: RiskLevel
     entries: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
 
 
 Lemmatizer = Callable[[str], Sequence[str]]
@@ -332,6 +336,7 @@ class RiskScreen:
     entries: tuple[Entry, ...]
     negations: Mapping[str, frozenset[str]]  # per language
     lemmatizer: Lemmatizer | None = None
+    model: RiskModel | None = None
     _lemmas: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _index: _Index = field(init=False, repr=False)
 
@@ -345,7 +350,9 @@ class RiskScreen:
         directory: Path = DATA,
         languages: Sequence[str] = LANGUAGES,
         lemmatizer: Lemmatizer | None = None,
+        with_model: bool = True,
     ) -> RiskScreen:
+        """The lexicons of `languages`, and the trained model beside them (`with_model`)."""
         entries: list[Entry] = []
         negations: dict[str, frozenset[str]] = {}
         for language in languages:
@@ -353,7 +360,8 @@ class RiskScreen:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             entries.extend(parse_lexicon(data, language=language, source=path.name))
             negations[language] = parse_negations(data)
-        return cls(tuple(entries), negations, lemmatizer)
+        model = RiskModel.load(MODEL) if with_model else None
+        return cls(tuple(entries), negations, lemmatizer, model)
 
     @property
     def uses_lemmas(self) -> bool:
@@ -426,7 +434,20 @@ class RiskScreen:
                             quoted=any(words[i].quoted for i in slots),
                         )
                     )
-        return _decide(hits)
+        decided = _decide(hits, words)
+        if self.model is None:
+            return decided
+        vote = self.model.vote(words)
+        voted = RiskLevel.CRISIS if vote.crisis else RiskLevel.CONCERN if vote.flag else None
+        if voted is None or voted < decided.level:
+            return decided
+        if voted > decided.level:
+            return Screening(voted, ("model",), vote.words)
+        return Screening(
+            voted,
+            (*decided.entries, "model"),
+            tuple(dict.fromkeys((*decided.words, *vote.words))),
+        )
 
     def _negated(self, entry: Entry, words: list[Token], slots: tuple[int, ...]) -> bool:
         """A negation in the few words before the match, or between its slots."""
@@ -476,9 +497,10 @@ def _rest(
     return None
 
 
-def _decide(hits: list[_Hit]) -> Screening:
+def _decide(hits: list[_Hit], words: Sequence[Token]) -> Screening:
     level = RiskLevel.NONE
     decided: list[str] = []
+    decisive: list[_Hit] = []
     methods = [hit for hit in hits if hit.entry.level == "method"]
     for hit in hits:
         if hit.entry.level == "method":
@@ -487,9 +509,10 @@ def _decide(hits: list[_Hit]) -> Screening:
         if hit_level is RiskLevel.CRISIS and (hit.negated or hit.quoted):
             hit_level = RiskLevel.CONCERN
         if hit_level > level:
-            level, decided = hit_level, []
+            level, decided, decisive = hit_level, [], []
         if hit_level == level:
             decided.append(hit.entry.id)
+            decisive.append(hit)
     if any(
         not set(method.slots) & set(hit.slots)
         for method in methods
@@ -502,7 +525,13 @@ def _decide(hits: list[_Hit]) -> Screening:
             *(hit.entry.id for hit in hits if hit.entry.means or hit.entry.level == "crisis"),
             *(hit.entry.id for hit in methods),
         ]
-    return Screening(level, tuple(sorted(set(decided))))
+        decisive = [hit for hit in hits if hit.entry.means or hit.entry.level in ("crisis", "method")]
+    slots = sorted({slot for hit in decisive for slot in hit.slots})
+    return Screening(
+        level,
+        tuple(sorted(set(decided))),
+        tuple(dict.fromkeys(words[slot].form for slot in slots)),
+    )
 
 
 def voikko_lemmatizer() -> Lemmatizer | None:
