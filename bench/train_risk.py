@@ -22,6 +22,7 @@ import json
 from collections.abc import Sequence
 
 import numpy as np
+import yaml
 from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
@@ -40,10 +41,15 @@ DIGITS = 4
 
 
 def corpus() -> tuple[list[Item], list[str]]:
+    """The development corpus, and the project's own corpus of near misses beside it."""
     items: list[Item] = []
     languages: list[str] = []
     for language in LANGUAGES:
         rows = load(SETS / "dev" / f"{language}.yaml")
+        own = yaml.safe_load((SETS / f"{language}.yaml").read_text(encoding="utf-8"))
+        rows.extend(
+            Item(str(text), level, "own_corpus") for level, texts in own.items() for text in texts
+        )
         items.extend(rows)
         languages.extend([language] * len(rows))
     return items, languages
