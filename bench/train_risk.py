@@ -55,9 +55,7 @@ def corpus() -> tuple[list[Item], list[str]]:
     return items, languages
 
 
-def matrix(
-    texts: Sequence[list[tuple[str, int]]], vocabulary: dict[str, int]
-) -> csr_matrix:
+def matrix(texts: Sequence[list[tuple[str, int]]], vocabulary: dict[str, int]) -> csr_matrix:
     rows, cols, values = [], [], []
     for row, found in enumerate(texts):
         value = weight_of(len(found))
@@ -93,9 +91,7 @@ def targets(items: Sequence[Item]) -> tuple[np.ndarray, np.ndarray]:
     return crisis, flag
 
 
-def held_out(
-    texts: Sequence[list[tuple[str, int]]], items: Sequence[Item], c: float
-) -> np.ndarray:
+def held_out(texts: Sequence[list[tuple[str, int]]], items: Sequence[Item], c: float) -> np.ndarray:
     """Each text's two scores from models that did not see it."""
     crisis, flag = targets(items)
     levels = np.array([item.level for item in items])
@@ -111,8 +107,11 @@ def held_out(
 
 
 def threshold(
-    scores: np.ndarray, lexicon_says: np.ndarray, negative: np.ndarray,
-    languages: np.ndarray, limit: float,
+    scores: np.ndarray,
+    lexicon_says: np.ndarray,
+    negative: np.ndarray,
+    languages: np.ndarray,
+    limit: float,
 ) -> float:
     """The lowest threshold at which, in every language, at most `limit` of the negatives are
     said yes by the lexicons or the model."""
@@ -133,7 +132,10 @@ def threshold(
 
 
 def report(
-    title: str, items: Sequence[Item], languages: np.ndarray, crisis: np.ndarray,
+    title: str,
+    items: Sequence[Item],
+    languages: np.ndarray,
+    crisis: np.ndarray,
     flag: np.ndarray,
 ) -> None:
     print(title)
@@ -177,7 +179,10 @@ def main() -> None:
     held_flag = lexicon_flag | held_crisis | (scores[:, 1] >= flag_at)
     report(
         f"lexicons and model, held out ({FOLDS} folds; thresholds {crisis_at}, {flag_at})",
-        items, languages, held_crisis, held_flag,
+        items,
+        languages,
+        held_crisis,
+        held_flag,
     )
     if args.check:
         return

@@ -525,7 +525,9 @@ def _decide(hits: list[_Hit], words: Sequence[Token]) -> Screening:
             *(hit.entry.id for hit in hits if hit.entry.means or hit.entry.level == "crisis"),
             *(hit.entry.id for hit in methods),
         ]
-        decisive = [hit for hit in hits if hit.entry.means or hit.entry.level in ("crisis", "method")]
+        decisive = [
+            hit for hit in hits if hit.entry.means or hit.entry.level in ("crisis", "method")
+        ]
     slots = sorted({slot for hit in decisive for slot in hit.slots})
     return Screening(
         level,

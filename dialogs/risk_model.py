@@ -85,10 +85,14 @@ class RiskModel:
     @classmethod
     def load(cls, path: Path = MODEL) -> RiskModel:
         data = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
-        weights = {str(name): (float(pair[0]), float(pair[1])) for name, pair in data["weights"].items()}
+        weights = {
+            str(name): (float(pair[0]), float(pair[1])) for name, pair in data["weights"].items()
+        }
         bias = data["bias"]
         thresholds = data["thresholds"]
-        return cls(weights, (float(bias[0]), float(bias[1])), (float(thresholds[0]), float(thresholds[1])))
+        return cls(
+            weights, (float(bias[0]), float(bias[1])), (float(thresholds[0]), float(thresholds[1]))
+        )
 
     def vote(self, words: Sequence[_Word], *, explain: int = 3) -> Vote:
         found = features(words)
