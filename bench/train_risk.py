@@ -140,8 +140,9 @@ def report(
 ) -> None:
     print(title)
     levels = np.array([item.level for item in items])
+    own = np.array([item.category == "own_corpus" for item in items])
     for language in LANGUAGES:
-        mask = languages == language
+        mask = (languages == language) & ~own  # the development corpus only
 
         def share(level: str, said: np.ndarray, mask: np.ndarray = mask) -> str:
             where = mask & (levels == level)

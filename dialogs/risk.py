@@ -288,6 +288,44 @@ def parse_negations(data: Any) -> frozenset[str]:
     return frozenset(normalise(str(word)) for word in words)
 
 
+# Spoken Finnish -------------------------------------------------------------------------
+
+SPOKEN_FI = "risk_spoken_fi.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Spoken:
+    """Spoken forms and their standard ones (`dialogs/data/risk_spoken_fi.yaml`): a word is
+    screened in its own form and in these, before lemmas and stems."""
+
+    words: Mapping[str, tuple[str, ...]]
+    endings: tuple[tuple[str, str], ...]  # spoken ending, standard ending; longest first
+
+    @classmethod
+    def parse(cls, data: Any, *, source: str) -> Spoken:
+        if not isinstance(data, Mapping):
+            raise LexiconError(f"{source}: a mapping with 'words' and 'endings' expected")
+        words: dict[str, tuple[str, ...]] = {}
+        for spoken, standard in (data.get("words") or {}).items():
+            forms = standard if isinstance(standard, list) else [standard]
+            words[normalise(str(spoken))] = tuple(normalise(str(form)) for form in forms)
+        endings = sorted(
+            (
+                (normalise(str(a)), normalise(str(b)))
+                for a, b in (data.get("endings") or {}).items()
+            ),
+            key=lambda pair: -len(pair[0]),
+        )
+        return cls(words, tuple(endings))
+
+    def standard(self, word: str) -> tuple[str, ...]:
+        found = list(self.words.get(word, ()))
+        for spoken, standard in self.endings:
+            if len(word) >= len(spoken) + 3 and word.endswith(spoken):
+                found.append(word[: -len(spoken)] + standard)
+        return tuple(form for form in found if form != word)
+
+
 # The screen ------------------------------------------------------------------------------
 
 
@@ -337,6 +375,7 @@ class RiskScreen:
     negations: Mapping[str, frozenset[str]]  # per language
     lemmatizer: Lemmatizer | None = None
     model: RiskModel | None = None
+    spoken: Spoken = field(default_factory=lambda: Spoken({}, ()))
     _lemmas: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _index: _Index = field(init=False, repr=False)
 
@@ -361,7 +400,11 @@ class RiskScreen:
             entries.extend(parse_lexicon(data, language=language, source=path.name))
             negations[language] = parse_negations(data)
         model = RiskModel.load(MODEL) if with_model else None
-        return cls(tuple(entries), negations, lemmatizer, model)
+        spoken = Spoken({}, ())
+        if "fi" in languages and (directory / SPOKEN_FI).exists():
+            data = yaml.safe_load((directory / SPOKEN_FI).read_text(encoding="utf-8"))
+            spoken = Spoken.parse(data, source=SPOKEN_FI)
+        return cls(tuple(entries), negations, lemmatizer, model, spoken)
 
     @property
     def uses_lemmas(self) -> bool:
@@ -374,19 +417,27 @@ class RiskScreen:
             return Screening(RiskLevel.CONCERN, ("screen-error",))
 
     def _forms(self, word: str) -> tuple[str, ...]:
-        if self.lemmatizer is None:
-            return (word,)
+        """The word, its standard forms if it is spoken Finnish, and the lemmas of both."""
         cached = self._lemmas.get(word)
         if cached is None:
-            try:
-                lemmas = [normalise(lemma) for lemma in self.lemmatizer(word)]
-            except Exception:  # an analyser failure only costs the lemmas
-                lemmas = []
-            cached = (word, *sorted({lemma for lemma in lemmas if lemma and lemma != word}))
+            variants = [word, *self.spoken.standard(word)]
+            lemmas: list[str] = []
+            if self.lemmatizer is not None:
+                for variant in variants:
+                    lemmas.extend(self._lemmas_of(variant))
+            cached = tuple(dict.fromkeys([*variants, *sorted(lemma for lemma in lemmas if lemma)]))
             if len(self._lemmas) > 50_000:
                 self._lemmas.clear()
             self._lemmas[word] = cached
         return cached
+
+    def _lemmas_of(self, word: str) -> list[str]:
+        if self.lemmatizer is None:
+            return []
+        try:
+            return [normalise(lemma) for lemma in self.lemmatizer(word)]
+        except Exception:  # an analyser failure only costs the lemmas
+            return []
 
     def _starts(self, forms: tuple[str, ...]) -> set[tuple[int, int]]:
         """(entry, pattern) indices whose first slot one word (in any of its forms) matches."""
