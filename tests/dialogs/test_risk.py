@@ -287,3 +287,13 @@ def _shared(name: str = "screen") -> RiskScreen:
     if name not in _cache:
         _cache[name] = RiskScreen.load(lemmatizer=VOIKKO)
     return _cache[name]
+
+
+def test_spoken_finnish_is_read_in_its_standard_forms_too(lexicons: RiskScreen) -> None:
+    assert {"itseni"} <= set(lexicons.spoken.standard("itteni"))
+    assert "syönyt" in lexicons.spoken.standard("syöny")  # a dropped ending
+    assert "tekisi" in lexicons.spoken.standard("tekis")  # a spoken conditional
+    bare = RiskScreen(lexicons.entries, lexicons.negations)  # no spoken forms
+    text = "kukaa ei huomais jos mä katoisin"
+    assert bare.screen(text).level is RiskLevel.NONE
+    assert lexicons.screen(text).level >= RiskLevel.CONCERN
