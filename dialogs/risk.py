@@ -17,7 +17,12 @@ professionals); this module only normalises text and matches the lexicons' patte
 - a negation just before or inside a crisis match, or a match inside quotation marks, makes it
   a concern: "en ole ajatellut itsemurhaa" still raises a flag, but no alarm;
 - `method` entries (means: pills, rope, bridge) count only beside another hit, and then make
-  it a crisis; `ignore` entries are idioms whose words are not screened ("tapan aikaa").
+  it a crisis; `ignore` entries are idioms whose words are not screened ("tapan aikaa");
+- spoken Finnish (`dialogs/data/risk_spoken_fi.yaml`) is read in its standard forms too, before
+  Voikko and the stems (`itteni` is also `itseni`, `syöny` also `syönyt`);
+- beside the lexicons votes a linear model (`dialogs/risk_model.py`) trained on the development
+  corpus; the higher level wins, so a crisis from either is a crisis, and the `Screening` names
+  the entries (`model` for the model) and the words of the text that decided it.
 
 The screen is pure: it reads its data files once, at load, and never raises on any text.
 """
