@@ -17,7 +17,12 @@ professionals); this module only normalises text and matches the lexicons' patte
 - a negation just before or inside a crisis match, or a match inside quotation marks, makes it
   a concern: "en ole ajatellut itsemurhaa" still raises a flag, but no alarm;
 - `method` entries (means: pills, rope, bridge) count only beside another hit, and then make
-  it a crisis; `ignore` entries are idioms whose words are not screened ("tapan aikaa").
+  it a crisis; `ignore` entries are idioms whose words are not screened ("tapan aikaa");
+- spoken Finnish (`dialogs/data/risk_spoken_fi.yaml`) is read in its standard forms too, before
+  Voikko and the stems (`itteni` is also `itseni`, `syöny` also `syönyt`);
+- beside the lexicons votes a linear model (`dialogs/risk_model.py`) trained on the development
+  corpus; the higher level wins, so a crisis from either is a crisis, and the `Screening` names
+  the entries (`model` for the model) and the words of the text that decided it.
 
 The screen is pure: it reads its data files once, at load, and never raises on any text.
 """
@@ -40,6 +45,7 @@ from typing import Any
 import yaml
 
 from dialogs.model import LANGUAGES
+from dialogs.risk_model import MODEL, RiskModel
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +67,12 @@ class RiskLevel(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Screening:
-    """The result: the level, and the ids of the lexicon entries that decided it."""
+    """The result: the level, the ids of the lexicon entries that decided it (`model` when the
+    model voted it), and the words of the text that decided it, so that staff can see why."""
 
     level: RiskLevel
     entries: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
 
 
 Lemmatizer = Callable[[str], Sequence[str]]
@@ -291,6 +299,44 @@ def parse_negations(data: Any) -> frozenset[str]:
     return frozenset(normalise(str(word)) for word in words)
 
 
+# Spoken Finnish -------------------------------------------------------------------------
+
+SPOKEN_FI = "risk_spoken_fi.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Spoken:
+    """Spoken forms and their standard ones (`dialogs/data/risk_spoken_fi.yaml`): a word is
+    screened in its own form and in these, before lemmas and stems."""
+
+    words: Mapping[str, tuple[str, ...]]
+    endings: tuple[tuple[str, str], ...]  # spoken ending, standard ending; longest first
+
+    @classmethod
+    def parse(cls, data: Any, *, source: str) -> Spoken:
+        if not isinstance(data, Mapping):
+            raise LexiconError(f"{source}: a mapping with 'words' and 'endings' expected")
+        words: dict[str, tuple[str, ...]] = {}
+        for spoken, standard in (data.get("words") or {}).items():
+            forms = standard if isinstance(standard, list) else [standard]
+            words[normalise(str(spoken))] = tuple(normalise(str(form)) for form in forms)
+        endings = sorted(
+            (
+                (normalise(str(a)), normalise(str(b)))
+                for a, b in (data.get("endings") or {}).items()
+            ),
+            key=lambda pair: -len(pair[0]),
+        )
+        return cls(words, tuple(endings))
+
+    def standard(self, word: str) -> tuple[str, ...]:
+        found = list(self.words.get(word, ()))
+        for spoken, standard in self.endings:
+            if len(word) >= len(spoken) + 3 and word.endswith(spoken):
+                found.append(word[: -len(spoken)] + standard)
+        return tuple(form for form in found if form != word)
+
+
 # The screen ------------------------------------------------------------------------------
 
 
@@ -339,6 +385,8 @@ class RiskScreen:
     entries: tuple[Entry, ...]
     negations: Mapping[str, frozenset[str]]  # per language
     lemmatizer: Lemmatizer | None = None
+    model: RiskModel | None = None
+    spoken: Spoken = field(default_factory=lambda: Spoken({}, ()))
     _lemmas: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _index: _Index = field(init=False, repr=False)
 
@@ -352,7 +400,9 @@ class RiskScreen:
         directory: Path = DATA,
         languages: Sequence[str] = LANGUAGES,
         lemmatizer: Lemmatizer | None = None,
+        with_model: bool = True,
     ) -> RiskScreen:
+        """The lexicons of `languages`, and the trained model beside them (`with_model`)."""
         entries: list[Entry] = []
         negations: dict[str, frozenset[str]] = {}
         for language in languages:
@@ -360,7 +410,12 @@ class RiskScreen:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             entries.extend(parse_lexicon(data, language=language, source=path.name))
             negations[language] = parse_negations(data)
-        return cls(tuple(entries), negations, lemmatizer)
+        model = RiskModel.load(MODEL) if with_model else None
+        spoken = Spoken({}, ())
+        if "fi" in languages and (directory / SPOKEN_FI).exists():
+            data = yaml.safe_load((directory / SPOKEN_FI).read_text(encoding="utf-8"))
+            spoken = Spoken.parse(data, source=SPOKEN_FI)
+        return cls(tuple(entries), negations, lemmatizer, model, spoken)
 
     @property
     def uses_lemmas(self) -> bool:
@@ -373,19 +428,27 @@ class RiskScreen:
             return Screening(RiskLevel.CONCERN, ("screen-error",))
 
     def _forms(self, word: str) -> tuple[str, ...]:
-        if self.lemmatizer is None:
-            return (word,)
+        """The word, its standard forms if it is spoken Finnish, and the lemmas of both."""
         cached = self._lemmas.get(word)
         if cached is None:
-            try:
-                lemmas = [normalise(lemma) for lemma in self.lemmatizer(word)]
-            except Exception:  # an analyser failure only costs the lemmas
-                lemmas = []
-            cached = (word, *sorted({lemma for lemma in lemmas if lemma and lemma != word}))
+            variants = [word, *self.spoken.standard(word)]
+            lemmas: list[str] = []
+            if self.lemmatizer is not None:
+                for variant in variants:
+                    lemmas.extend(self._lemmas_of(variant))
+            cached = tuple(dict.fromkeys([*variants, *sorted(lemma for lemma in lemmas if lemma)]))
             if len(self._lemmas) > 50_000:
                 self._lemmas.clear()
             self._lemmas[word] = cached
         return cached
+
+    def _lemmas_of(self, word: str) -> list[str]:
+        if self.lemmatizer is None:
+            return []
+        try:
+            return [normalise(lemma) for lemma in self.lemmatizer(word)]
+        except Exception:  # an analyser failure only costs the lemmas
+            return []
 
     def _starts(self, forms: tuple[str, ...]) -> set[tuple[int, int]]:
         """(entry, pattern) indices whose first slot one word (in any of its forms) matches."""
@@ -433,7 +496,20 @@ class RiskScreen:
                             quoted=any(words[i].quoted for i in slots),
                         )
                     )
-        return _decide(hits)
+        decided = _decide(hits, words)
+        if self.model is None:
+            return decided
+        vote = self.model.vote(words)
+        voted = RiskLevel.CRISIS if vote.crisis else RiskLevel.CONCERN if vote.flag else None
+        if voted is None or voted < decided.level:
+            return decided
+        if voted > decided.level:
+            return Screening(voted, ("model",), vote.words)
+        return Screening(
+            voted,
+            (*decided.entries, "model"),
+            tuple(dict.fromkeys((*decided.words, *vote.words))),
+        )
 
     def _negated(self, entry: Entry, words: list[Token], slots: tuple[int, ...]) -> bool:
         """A negation in the few words before the match, or between its slots."""
@@ -483,9 +559,10 @@ def _rest(
     return None
 
 
-def _decide(hits: list[_Hit]) -> Screening:
+def _decide(hits: list[_Hit], words: Sequence[Token]) -> Screening:
     level = RiskLevel.NONE
     decided: list[str] = []
+    decisive: list[_Hit] = []
     methods = [hit for hit in hits if hit.entry.level == "method"]
     for hit in hits:
         if hit.entry.level == "method":
@@ -494,9 +571,10 @@ def _decide(hits: list[_Hit]) -> Screening:
         if hit_level is RiskLevel.CRISIS and (hit.negated or hit.quoted):
             hit_level = RiskLevel.CONCERN
         if hit_level > level:
-            level, decided = hit_level, []
+            level, decided, decisive = hit_level, [], []
         if hit_level == level:
             decided.append(hit.entry.id)
+            decisive.append(hit)
     if any(
         not set(method.slots) & set(hit.slots)
         for method in methods
@@ -509,7 +587,15 @@ def _decide(hits: list[_Hit]) -> Screening:
             *(hit.entry.id for hit in hits if hit.entry.means or hit.entry.level == "crisis"),
             *(hit.entry.id for hit in methods),
         ]
-    return Screening(level, tuple(sorted(set(decided))))
+        decisive = [
+            hit for hit in hits if hit.entry.means or hit.entry.level in ("crisis", "method")
+        ]
+    slots = sorted({slot for hit in decisive for slot in hit.slots})
+    return Screening(
+        level,
+        tuple(sorted(set(decided))),
+        tuple(dict.fromkeys(words[slot].form for slot in slots)),
+    )
 
 
 VOIKKO_LIBRARY_ENV = "KERRO_VOIKKO_LIBRARY"  # the libvoikko shared library file to load

@@ -52,6 +52,12 @@ def stems() -> RiskScreen:
     return RiskScreen.load()
 
 
+@pytest.fixture(scope="module")
+def lexicons() -> RiskScreen:
+    """The lexicons alone, without the model: their own rules, one at a time."""
+    return RiskScreen.load(with_model=False)
+
+
 @pytest.fixture(scope="module", params=["stems", "voikko"])
 def screen(request: pytest.FixtureRequest, stems: RiskScreen) -> RiskScreen:
     if request.param == "stems":
@@ -169,19 +175,21 @@ def test_sentences_and_quotation_are_tracked() -> None:
         ("haluan. kuolla", RiskLevel.NONE),  # a phrase stays within one sentence
     ],
 )
-def test_negation_quotation_and_sentences(stems: RiskScreen, text: str, level: RiskLevel) -> None:
-    assert stems.screen(text).level is level
+def test_negation_quotation_and_sentences(
+    lexicons: RiskScreen, text: str, level: RiskLevel
+) -> None:
+    assert lexicons.screen(text).level is level
 
 
-def test_means_count_only_beside_thoughts_of_dying(stems: RiskScreen) -> None:
-    assert stems.screen("ostin köyden").level is RiskLevel.NONE
-    assert stems.screen("mietin itsemurhaa").level is RiskLevel.CRISIS
-    assert stems.screen("itsemurha").level is RiskLevel.CONCERN
-    both = stems.screen("itsemurha ja köysi")
+def test_means_count_only_beside_thoughts_of_dying(lexicons: RiskScreen) -> None:
+    assert lexicons.screen("ostin köyden").level is RiskLevel.NONE
+    assert lexicons.screen("mietin itsemurhaa").level is RiskLevel.CRISIS
+    assert lexicons.screen("itsemurha").level is RiskLevel.CONCERN
+    both = lexicons.screen("itsemurha ja köysi")
     assert both.level is RiskLevel.CRISIS
     assert "fi.means" in both.entries
     # One word is not both the thought and the means.
-    assert stems.screen("viiltely on yleistä").level is RiskLevel.CONCERN
+    assert lexicons.screen("viiltely on yleistä").level is RiskLevel.CONCERN
 
 
 def test_an_idiom_hides_only_its_own_words(stems: RiskScreen) -> None:
@@ -191,8 +199,8 @@ def test_an_idiom_hides_only_its_own_words(stems: RiskScreen) -> None:
 
 def test_lemmas_widen_the_stems() -> None:
     lemmas: dict[str, Sequence[str]] = {"hyppäänkin": ["hypätä"], "tappaisinkin": ["tappaa"]}
-    with_lemmas = RiskScreen.load(lemmatizer=lambda word: lemmas.get(word, []))
-    without = RiskScreen.load()
+    with_lemmas = RiskScreen.load(lemmatizer=lambda word: lemmas.get(word, []), with_model=False)
+    without = RiskScreen.load(with_model=False)
     for text in ("hyppäänkin sillalta", "tappaisinkin itteni"):
         assert without.screen(text).level is RiskLevel.NONE
         assert with_lemmas.screen(text).level is RiskLevel.CRISIS
@@ -282,3 +290,13 @@ def _shared(name: str = "screen") -> RiskScreen:
     if name not in _cache:
         _cache[name] = RiskScreen.load(lemmatizer=VOIKKO)
     return _cache[name]
+
+
+def test_spoken_finnish_is_read_in_its_standard_forms_too(lexicons: RiskScreen) -> None:
+    assert {"itseni"} <= set(lexicons.spoken.standard("itteni"))
+    assert "syönyt" in lexicons.spoken.standard("syöny")  # a dropped ending
+    assert "tekisi" in lexicons.spoken.standard("tekis")  # a spoken conditional
+    bare = RiskScreen(lexicons.entries, lexicons.negations)  # no spoken forms
+    text = "kukaa ei huomais jos mä katoisin"
+    assert bare.screen(text).level is RiskLevel.NONE
+    assert lexicons.screen(text).level >= RiskLevel.CONCERN

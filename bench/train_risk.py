@@ -1,0 +1,212 @@
+"""Train the risk screen's model (dialogs/risk_model.py) on the development corpus.
+
+    .venv/bin/python -m bench.train_risk            # writes dialogs/data/risk_model.json.gz
+    .venv/bin/python -m bench.train_risk --check    # cross-validated figures only, writes nothing
+
+Reproducible: a fixed seed, a fixed feature order, scikit-learn's deterministic solver. Two
+logistic regressions over the features of `dialogs.risk_model.features`: "crisis" against the
+rest and "needs a flag" (crisis or concern) against ordinary talk, with balanced class weights.
+The thresholds are chosen on five held-out folds, together with the lexicons as the screen
+combines them (the higher level wins): the lowest crisis threshold whose held-out false alarms
+(ordinary talk given the help numbers) stay at most FALSE_ALARMS in every language, and
+likewise for the flag head with FLAGS. The held-out figures it prints are the honest estimate of
+how the screen does on messages like these that it has not learnt from; the blind sets measure
+it on messages of other writers. Only this script needs scikit-learn (the dev extra).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import yaml
+from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+
+from bench.risk_sets import LANGUAGES, SETS, Item, load
+from dialogs.risk import RiskLevel, RiskScreen, tokens
+from dialogs.risk_model import HEADS, MODEL, features, weight_of
+
+SEED = 20261203
+FOLDS = 5
+C = 30.0  # inverse regularisation strength
+MIN_TEXTS = 2  # a feature seen in fewer texts of the corpus is not learnt
+FALSE_ALARMS = 0.08  # held out, per language: ordinary talk given the help numbers
+FLAGS = 0.15  # held out, per language: ordinary talk flagged
+DIGITS = 4
+
+
+def corpus() -> tuple[list[Item], list[str]]:
+    """The development corpus, and the project's own corpus of near misses beside it."""
+    items: list[Item] = []
+    languages: list[str] = []
+    for language in LANGUAGES:
+        rows = load(SETS / "dev" / f"{language}.yaml")
+        own = yaml.safe_load((SETS / f"{language}.yaml").read_text(encoding="utf-8"))
+        rows.extend(
+            Item(str(text), level, "own_corpus") for level, texts in own.items() for text in texts
+        )
+        items.extend(rows)
+        languages.extend([language] * len(rows))
+    return items, languages
+
+
+def matrix(texts: Sequence[list[tuple[str, int]]], vocabulary: dict[str, int]) -> csr_matrix:
+    rows, cols, values = [], [], []
+    for row, found in enumerate(texts):
+        value = weight_of(len(found))
+        for name, _ in found:
+            column = vocabulary.get(name)
+            if column is not None:
+                rows.append(row)
+                cols.append(column)
+                values.append(value)
+    return csr_matrix((values, (rows, cols)), shape=(len(texts), len(vocabulary)))
+
+
+def vocabulary_of(texts: Sequence[list[tuple[str, int]]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for found in texts:
+        for name, _ in found:
+            counts[name] = counts.get(name, 0) + 1
+    kept = sorted(name for name, count in counts.items() if count >= MIN_TEXTS)
+    return {name: column for column, name in enumerate(kept)}
+
+
+def fit(x: csr_matrix, y: np.ndarray, c: float) -> LogisticRegression:
+    model = LogisticRegression(
+        C=c, class_weight="balanced", solver="liblinear", random_state=SEED, max_iter=1000
+    )
+    model.fit(x, y)
+    return model
+
+
+def targets(items: Sequence[Item]) -> tuple[np.ndarray, np.ndarray]:
+    crisis = np.array([item.level == "crisis" for item in items], dtype=int)
+    flag = np.array([item.level != "none" for item in items], dtype=int)
+    return crisis, flag
+
+
+def held_out(texts: Sequence[list[tuple[str, int]]], items: Sequence[Item], c: float) -> np.ndarray:
+    """Each text's two scores from models that did not see it."""
+    crisis, flag = targets(items)
+    levels = np.array([item.level for item in items])
+    scores = np.zeros((len(items), 2))
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    for train, test in folds.split(np.zeros(len(items)), levels):
+        vocabulary = vocabulary_of([texts[i] for i in train])
+        x_train = matrix([texts[i] for i in train], vocabulary)
+        x_test = matrix([texts[i] for i in test], vocabulary)
+        for head, y in enumerate((crisis, flag)):
+            scores[test, head] = fit(x_train, y[train], c).decision_function(x_test)
+    return scores
+
+
+def threshold(
+    scores: np.ndarray,
+    lexicon_says: np.ndarray,
+    negative: np.ndarray,
+    languages: np.ndarray,
+    limit: float,
+) -> float:
+    """The lowest threshold at which, in every language, at most `limit` of the negatives are
+    said yes by the lexicons or the model."""
+    candidates = np.unique(np.round(scores[negative], DIGITS))
+    best = float(candidates.max()) + 1e-3
+    for value in sorted(candidates, reverse=True):
+        ok = True
+        for language in LANGUAGES:
+            mask = negative & (languages == language)
+            said = lexicon_says[mask] | (scores[mask] >= value)
+            if said.mean() > limit:
+                ok = False
+                break
+        if not ok:
+            break
+        best = float(value)
+    return best
+
+
+def report(
+    title: str,
+    items: Sequence[Item],
+    languages: np.ndarray,
+    crisis: np.ndarray,
+    flag: np.ndarray,
+) -> None:
+    print(title)
+    levels = np.array([item.level for item in items])
+    own = np.array([item.category == "own_corpus" for item in items])
+    for language in LANGUAGES:
+        mask = (languages == language) & ~own  # the development corpus only
+
+        def share(level: str, said: np.ndarray, mask: np.ndarray = mask) -> str:
+            where = mask & (levels == level)
+            return f"{said[where].sum()}/{where.sum()} = {said[where].mean():.0%}"
+
+        print(
+            f"  {language}: crisis given help {share('crisis', crisis)}; "
+            f"concern flagged {share('concern', flag)}; "
+            f"none given help {share('none', crisis)}, flagged {share('none', flag)}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="held-out figures only")
+    parser.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
+    parser.add_argument("--false-alarms", type=float, default=FALSE_ALARMS)
+    args = parser.parse_args()
+
+    items, language_list = corpus()
+    languages = np.array(language_list)
+    lexicons = RiskScreen.load(with_model=False)
+    said = [lexicons.screen(item.text).level for item in items]
+    lexicon_crisis = np.array([level is RiskLevel.CRISIS for level in said])
+    lexicon_flag = np.array([level is not RiskLevel.NONE for level in said])
+    texts = [features(tokens(item.text)) for item in items]
+    crisis, flag = targets(items)
+    scores = held_out(texts, items, args.c)
+    none = np.array([item.level == "none" for item in items])
+    crisis_at = threshold(scores[:, 0], lexicon_crisis, none, languages, args.false_alarms)
+    model_crisis = scores[:, 0] >= crisis_at
+    flag_at = threshold(scores[:, 1], lexicon_flag | model_crisis, none, languages, FLAGS)
+    report("lexicons alone", items, languages, lexicon_crisis, lexicon_flag)
+    held_crisis = lexicon_crisis | model_crisis
+    held_flag = lexicon_flag | held_crisis | (scores[:, 1] >= flag_at)
+    report(
+        f"lexicons and model, held out ({FOLDS} folds; thresholds {crisis_at}, {flag_at})",
+        items,
+        languages,
+        held_crisis,
+        held_flag,
+    )
+    if args.check:
+        return
+    vocabulary = vocabulary_of(texts)
+    x = matrix(texts, vocabulary)
+    heads = [fit(x, y, args.c) for y in (crisis, flag)]
+    names = list(vocabulary)
+    weights = {}
+    for column, name in enumerate(names):
+        pair = [round(float(head.coef_[0][column]), DIGITS) for head in heads]
+        if any(pair):
+            weights[name] = pair
+    data = {
+        "about": "dialogs/risk_model.py; rebuilt by python -m bench.train_risk",
+        "heads": list(HEADS),
+        "bias": [round(float(head.intercept_[0]), DIGITS) for head in heads],
+        "thresholds": [crisis_at, flag_at],
+        "weights": weights,
+    }
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    MODEL.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+    print(f"wrote {MODEL.name}: {len(weights)} features, {MODEL.stat().st_size} bytes")
+
+
+if __name__ == "__main__":
+    main()
