@@ -13,13 +13,14 @@ import datetime as dt
 import io
 from typing import Annotated, Any
 
+import pydantic_core
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from api import audit
-from api.auth import may_read_client, own_clients_only, sees_unit, visible_units
+from api.auth import may_read_client, own_clients_only, run_as, sees_unit, visible_units
 from api.context import ApiContext
 from api.deps import (
     MAX_ID,
@@ -27,6 +28,7 @@ from api.deps import (
     ContextDep,
     CurrentStaff,
     ResponseId,
+    Unchecked,
     UnitId,
     purpose,
 )
@@ -106,6 +108,14 @@ def _after_cursor(cursor: str | None) -> tuple[dt.datetime, str] | None:
     return started, public_id
 
 
+class PageJSON(JSONResponse):
+    """A page of many answers as JSON, encoded by pydantic-core (about twice as fast as the
+    standard library's encoder on a page of 1,000 answers; the same JSON)."""
+
+    def render(self, content: Any) -> bytes:
+        return pydantic_core.to_json(content)
+
+
 class Comment(BaseModel):
     date: dt.date
     dialog_id: str
@@ -149,9 +159,10 @@ def _out(
 
 
 def _plain(
-    context: ApiContext, response: tables.Response, answers: list[responses.AnswerRow]
+    context: ApiContext, response: tables.Response, answers: list[responses.PageAnswer]
 ) -> dict[str, Any]:
-    """A ResponseOut as JSON-ready values, for pages of many answers (no model per answer)."""
+    """A ResponseOut as JSON-ready values, for pages of many answers: straight from the
+    driver's rows, no object or model per answer."""
     return {
         "id": response.public_id,
         "unit_id": response.unit_id,
@@ -163,22 +174,20 @@ def _plain(
         "started_at": response.started_at.isoformat(),
         "answers": [
             {
-                "step_id": answer.step_id,
-                "measure": answer.measure,
-                "goal_id": answer.goal_id,
-                "number": answer.number,
-                "choice": answer.choice,
-                "text": None
-                if answer.text_sealed is None
-                else open_text(context, answer.text_sealed),
-                "skipped": answer.skipped,
+                "step_id": step_id,
+                "measure": measure,
+                "goal_id": goal_id,
+                "number": number,
+                "choice": choice,
+                "text": None if sealed is None else open_text(context, sealed),
+                "skipped": skipped,
             }
-            for answer in answers
+            for step_id, measure, goal_id, number, choice, sealed, skipped in answers
         ],
     }
 
 
-def _visible(
+def _listed(
     session: Session,
     member: Member,
     *,
@@ -189,9 +198,9 @@ def _visible(
     until: dt.datetime | None,
     before: tuple[dt.datetime, str] | None,
     limit: int,
-) -> tuple[list[tables.Response], dict[int, list[responses.AnswerRow]]]:
-    """The identified responses the caller may see, newest first, with their answers."""
-    found = list(
+) -> list[tables.Response]:
+    """The identified responses the caller may see, newest first."""
+    return list(
         responses.list_identified(
             session,
             unit_ids=visible_units(member),
@@ -205,13 +214,15 @@ def _visible(
             limit=limit,
         )
     )
-    ids = [response.id for response in found if response.id is not None]
-    return found, responses.answers_for(session, response_ids=ids)
+
+
+def _ids(found: list[tables.Response]) -> list[int]:
+    return [response.id for response in found if response.id is not None]
 
 
 @router.get("/responses", openapi_extra=PERSON_LINKED, response_model=ResponsePage)
 async def list_responses(
-    member: CurrentStaff,
+    caller: Unchecked,
     context: ContextDep,
     why: Annotated[str, purpose("casework")],
     unit_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -228,8 +239,8 @@ async def list_responses(
 
     after = _after_cursor(before)
 
-    def work(session: Session) -> dict[str, Any]:
-        found, answers = _visible(
+    def work(session: Session, member: Member) -> dict[str, Any]:
+        found = _listed(
             session,
             member,
             unit_id=unit_id,
@@ -240,6 +251,7 @@ async def list_responses(
             before=after,
             limit=limit,
         )
+        answers = responses.page_answers(session, response_ids=_ids(found))
         items = [_plain(context, response, answers[response.id or 0]) for response in found]
         audit.record(
             session,
@@ -255,7 +267,7 @@ async def list_responses(
         more = len(found) == limit
         return {"items": items, "next_before": _cursor(found[-1]) if more and found else None}
 
-    return JSONResponse(await context.database.run(work))
+    return PageJSON(await run_as(context, caller, work))
 
 
 @router.get("/responses/{response_id}", openapi_extra=PERSON_LINKED)
@@ -363,7 +375,7 @@ async def export_responses(
     """The same responses as the listing, one answer a row, newest first (at most 10,000)."""
 
     def work(session: Session) -> str:
-        found, answers = _visible(
+        found = _listed(
             session,
             member,
             unit_id=unit_id,
@@ -374,6 +386,7 @@ async def export_responses(
             before=None,
             limit=CSV_LIMIT,
         )
+        answers = responses.answers_for(session, response_ids=_ids(found))
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
 from dialogs.model import AnonymityChosen, Dialog, Finished, Output, RaiseFlag, Record, State
 from storage.crypto import Keyring, Purpose
 from storage.repositories import conversations
 from storage.repositories._prepared import Prepared
-from storage.tables import Answer, Client, Conversation, Flag, Response, new_public_id
+from storage.tables import Answer, Client, Conversation, Flag, Goal, Response, new_public_id
 
 _responses: sa.Table = Response.__table__  # type: ignore[attr-defined]
 _answers: sa.Table = Answer.__table__  # type: ignore[attr-defined]
@@ -411,6 +412,44 @@ def answers_for(session: Session, *, response_ids: Sequence[int]) -> dict[int, l
     return found
 
 
+PageAnswer = tuple[str, str, int | None, float | None, str | None, str | None, bool]
+"""An answer on a page of many: step id, measure, goal id, number, choice, sealed text,
+skipped (the driver's row as it is)."""
+
+_PAGE_ANSWERS = Prepared(  # PostgreSQL: the driver's rows, no per-row processing
+    sa.select(*_ANSWER_ROW)
+    .where(
+        _answers.c.response_id
+        == sa.func.any(sa.bindparam("response_ids", type_=postgresql.ARRAY(sa.Integer())))
+    )
+    .order_by(_answers.c.response_id, _answers.c.id),
+    parameters=("response_ids",),
+)
+
+
+def page_answers(session: Session, *, response_ids: Sequence[int]) -> dict[int, list[PageAnswer]]:
+    """As `answers_for`, as plain tuples: for pages of many answers."""
+    found: dict[int, list[PageAnswer]] = {response_id: [] for response_id in response_ids}
+    if not response_ids:
+        return found
+    rows: Sequence[Any]
+    if session.connection().dialect.name == "postgresql":
+        rows = _PAGE_ANSWERS.execute(session, {"response_ids": list(response_ids)})
+    else:
+        rows = (
+            session.connection()
+            .execute(
+                sa.select(*_ANSWER_ROW)
+                .where(_answers.c.response_id.in_(response_ids))
+                .order_by(_answers.c.response_id, _answers.c.id)
+            )
+            .all()
+        )
+    for response_id, *answer in rows:
+        found[response_id].append(tuple(answer))
+    return found
+
+
 def anonymous_texts(
     session: Session, *, unit_id: int, since: dt.datetime | None, until: dt.datetime | None
 ) -> tuple[int, list[tuple[dt.datetime, str, str, str]]]:
@@ -449,6 +488,37 @@ def anonymous_texts(
         .order_by(col(Response.started_at), col(Answer.step_id), col(Answer.text_sealed))
     ).all()
     return int(respondents), [(r[0], r[1], r[2], str(r[3])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineClient:
+    """Who may read a client's timeline (unit, caseworker) and the weights of their goals."""
+
+    unit_id: int
+    caseworker_id: int | None
+    goal_weights: dict[int, float]
+
+
+_goals: sa.Table = Goal.__table__  # type: ignore[attr-defined]
+_clients: sa.Table = Client.__table__  # type: ignore[attr-defined]
+_TIMELINE_CLIENT = (
+    sa.select(_clients.c.unit_id, _clients.c.caseworker_id, _goals.c.id, _goals.c.weight)
+    .outerjoin(_goals, _goals.c.client_id == _clients.c.id)
+    .where(_clients.c.id == sa.bindparam("client_id"))
+)
+
+
+def timeline_client(session: Session, *, client_id: int) -> TimelineClient | None:
+    """The client and their goals' weights in one round trip; None for no such client."""
+    rows = session.connection().execute(_TIMELINE_CLIENT, {"client_id": client_id}).all()
+    if not rows:
+        return None
+    unit_id, caseworker_id = rows[0][0], rows[0][1]
+    return TimelineClient(
+        unit_id=int(unit_id),
+        caseworker_id=caseworker_id,
+        goal_weights={int(goal): float(weight) for _, _, goal, weight in rows if goal is not None},
+    )
 
 
 def client_scores(
