@@ -50,7 +50,7 @@ async def test_a_listing_audits_the_clients_it_shows(http: httpx.AsyncClient, wo
 
 @pytest.mark.parametrize(
     "path",
-    ("/api/v1/flags?limit=0", "/api/v1/responses?before=x", "/api/v1/clients/0/timeline"),
+    ["/api/v1/flags?limit=0", "/api/v1/responses?before=x", "/api/v1/clients/0/timeline"],
 )
 async def test_an_invalid_request_answers_401_for_an_unknown_token_and_422_for_a_known_one(
     http: httpx.AsyncClient, world: World, path: str
