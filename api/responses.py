@@ -90,7 +90,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _LAST = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
-def _cursor(response: tables.Response) -> str:
+def _cursor(response: responses.ListedResponse) -> str:
     """The keyset cursor: the last row's own start (microseconds since 1970) and public id,
     never a shared id (P1)."""
     micros = (response.started_at - _EPOCH) // dt.timedelta(microseconds=1)
@@ -158,9 +158,7 @@ def _out(
     )
 
 
-def _plain(
-    context: ApiContext, response: tables.Response, answers: list[responses.PageAnswer]
-) -> dict[str, Any]:
+def _plain(context: ApiContext, response: responses.ListedResponse) -> dict[str, Any]:
     """A ResponseOut as JSON-ready values, for pages of many answers: straight from the
     driver's rows, no object or model per answer."""
     return {
@@ -182,12 +180,12 @@ def _plain(
                 "text": None if sealed is None else open_text(context, sealed),
                 "skipped": skipped,
             }
-            for step_id, measure, goal_id, number, choice, sealed, skipped in answers
+            for step_id, measure, goal_id, number, choice, sealed, skipped in response.answers
         ],
     }
 
 
-def _listed(
+def _visible(
     session: Session,
     member: Member,
     *,
@@ -198,9 +196,9 @@ def _listed(
     until: dt.datetime | None,
     before: tuple[dt.datetime, str] | None,
     limit: int,
-) -> list[tables.Response]:
-    """The identified responses the caller may see, newest first."""
-    return list(
+) -> tuple[list[tables.Response], dict[int, list[responses.AnswerRow]]]:
+    """The identified responses the caller may see, newest first, with their answers."""
+    found = list(
         responses.list_identified(
             session,
             unit_ids=visible_units(member),
@@ -214,10 +212,8 @@ def _listed(
             limit=limit,
         )
     )
-
-
-def _ids(found: list[tables.Response]) -> list[int]:
-    return [response.id for response in found if response.id is not None]
+    ids = [response.id for response in found if response.id is not None]
+    return found, responses.answers_for(session, response_ids=ids)
 
 
 @router.get("/responses", openapi_extra=PERSON_LINKED, response_model=ResponsePage)
@@ -240,9 +236,10 @@ async def list_responses(
     after = _after_cursor(before)
 
     def work(session: Session, member: Member) -> dict[str, Any]:
-        found = _listed(
+        found = responses.identified_page(
             session,
-            member,
+            unit_ids=visible_units(member),
+            caseworker_id=own_clients_only(member),
             unit_id=unit_id,
             client_id=client_id,
             dialog_id=dialog_id,
@@ -251,8 +248,7 @@ async def list_responses(
             before=after,
             limit=limit,
         )
-        answers = responses.page_answers(session, response_ids=_ids(found))
-        items = [_plain(context, response, answers[response.id or 0]) for response in found]
+        items = [_plain(context, response) for response in found]
         audit.record(
             session,
             member,
@@ -375,7 +371,7 @@ async def export_responses(
     """The same responses as the listing, one answer a row, newest first (at most 10,000)."""
 
     def work(session: Session) -> str:
-        found = _listed(
+        found, answers = _visible(
             session,
             member,
             unit_id=unit_id,
@@ -386,7 +382,6 @@ async def export_responses(
             before=None,
             limit=CSV_LIMIT,
         )
-        answers = responses.answers_for(session, response_ids=_ids(found))
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
