@@ -4,6 +4,7 @@ included. An invalid request with an unknown token still answers 401 before 422.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import httpx
@@ -75,3 +76,23 @@ async def test_a_busy_read_refuses_revoked_and_expired_tokens(
     for actor in ("revoked", "expired", "none"):
         answer = await http.get(path.format(client=world.client_a), headers=bearer(world, actor))
         assert answer.status_code == 401, actor
+
+
+async def test_a_listed_response_is_the_same_json_as_the_response_read_alone(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    co = bearer(world, "co_a")
+    listed = await http.get("/api/v1/responses", headers=co)
+    assert listed.status_code == 200
+    items = listed.json()["items"]
+    assert items, "the world has responses of unit A"
+    for item in items:
+        alone = (await http.get(f"/api/v1/responses/{item['id']}", headers=co)).json()
+        # The same moment; the page writes UTC as +00:00, the model as Z (as before).
+        assert dt.datetime.fromisoformat(alone.pop("started_at")) == dt.datetime.fromisoformat(
+            item.pop("started_at")
+        )
+        assert alone == item
+    texts = [a["text"] for item in items for a in item["answers"] if a["text"] is not None]
+    assert texts, "a note is opened on the page"
+    assert all(isinstance(a["skipped"], bool) for item in items for a in item["answers"])
