@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from api import (
     audit,
+    auth,
     clients,
     docs,
     enrolment,
@@ -38,6 +39,7 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
     app.state.kerro = context
     app.add_middleware(NoStore)
     problems.install(app)
+    auth.install(app)
     api = APIRouter(prefix=PREFIX)
     for module in (staff, units, clients, timeline, enrolment, responses, flags, audit):
         api.include_router(module.router)

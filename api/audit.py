@@ -30,8 +30,9 @@ def record(
     client_ids: Iterable[int | None],
     now: dt.datetime,
 ) -> None:
-    """Audit a read in the request's own transaction: no read without its row."""
-    audit.record(
+    """Audit a read in the request's own transaction: no read without its row (written with
+    the commit's round trip on PostgreSQL)."""
+    audit.record_later(
         session,
         staff_id=member.id,
         action=action,

@@ -15,13 +15,19 @@ A refused read of one object answers 404, like a missing one, so it reveals noth
 from __future__ import annotations
 
 import functools
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
 
-from fastapi import Depends
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
+from api import problems
 from api.context import ApiContext, get_context
-from api.problems import Problem, forbidden
+from api.problems import Problem, forbidden, problem_response
 from storage.repositories import staff
 from storage.repositories.staff import Member
 from storage.tables import Client
@@ -32,23 +38,85 @@ _bearer = HTTPBearer(
 )
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="kerro"'}
 MAX_TOKEN_LENGTH = 200
+_UNKNOWN = "the token is unknown, expired or revoked"
+_UNCHECKED = "kerro_unchecked_token"  # request.state: a token its endpoint checks itself
+T = TypeVar("T")
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
+    """The bearer token, if it can be one: 401 without a token or with one that cannot be."""
+    if credentials is None:
+        raise Problem(401, "a bearer token is required", headers=_CHALLENGE)
+    token = credentials.credentials
+    if len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        raise Problem(401, _UNKNOWN, headers=_CHALLENGE)
+    return token
 
 
 async def current_staff(
     context: Annotated[ApiContext, Depends(get_context)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Member:
-    if credentials is None:
-        raise Problem(401, "a bearer token is required", headers=_CHALLENGE)
-    token = credentials.credentials
-    if len(token) > MAX_TOKEN_LENGTH or not token.isascii():
-        raise Problem(401, "the token is unknown, expired or revoked", headers=_CHALLENGE)
+    """The caller, checked in a transaction of its own (before the endpoint's)."""
+    token = _token(credentials)
     member = await context.database.run(
         functools.partial(staff.member_for_token, token=token, now=context.clock())
     )
     if member is None:
-        raise Problem(401, "the token is unknown, expired or revoked", headers=_CHALLENGE)
+        raise Problem(401, _UNKNOWN, headers=_CHALLENGE)
     return member
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """A bearer token not checked yet: the endpoint checks it in its own transaction
+    (`run_as`), so that a read costs one transaction, the token check included."""
+
+    token: str
+
+
+async def caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    token = _token(credentials)
+    setattr(request.state, _UNCHECKED, token)  # an invalid request still answers 401 first
+    return Caller(token)
+
+
+def member_of(session: Session, context: ApiContext, who: Caller) -> Member:
+    """The member a caller's token belongs to, in the caller's transaction; 401 otherwise."""
+    member = staff.member_for_token(session, token=who.token, now=context.clock())
+    if member is None:
+        raise Problem(401, _UNKNOWN, headers=_CHALLENGE)
+    return member
+
+
+async def run_as(context: ApiContext, who: Caller, work: Callable[[Session, Member], T]) -> T:
+    """Check the caller's token and run `work` in one transaction (a 401 rolls it back)."""
+
+    def unit(session: Session) -> T:
+        return work(session, member_of(session, context, who))
+
+    return await context.database.run(unit)
+
+
+def install(app: FastAPI) -> None:
+    """An invalid request whose token is unknown answers 401, not 422, as when the token is
+    checked before the request is read (`current_staff`)."""
+
+    async def on_validation(request: Request, error: Exception) -> JSONResponse:
+        token = getattr(request.state, _UNCHECKED, None)
+        if isinstance(token, str):
+            context = get_context(request)
+            member = await context.database.run(
+                functools.partial(staff.member_for_token, token=token, now=context.clock())
+            )
+            if member is None:
+                return problem_response(401, _UNKNOWN, headers=_CHALLENGE)
+        return await problems.on_validation(request, error)
+
+    app.add_exception_handler(RequestValidationError, on_validation)
 
 
 def visible_units(member: Member) -> frozenset[int] | None:
@@ -66,9 +134,14 @@ def sees_unit(member: Member, unit_id: int) -> bool:
 
 
 def may_read_client(member: Member, client: Client) -> bool:
-    if not sees_unit(member, client.unit_id):
+    return may_read(member, unit_id=client.unit_id, caseworker_id=client.caseworker_id)
+
+
+def may_read(member: Member, *, unit_id: int, caseworker_id: int | None) -> bool:
+    """May the member read the data of a client of this unit and caseworker?"""
+    if not sees_unit(member, unit_id):
         return False
-    return member.role != CASEWORKER or client.caseworker_id == member.id
+    return member.role != CASEWORKER or caseworker_id == member.id
 
 
 def manages_unit(member: Member, unit_id: int) -> bool:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query
 
-from api.auth import current_staff
+from api.auth import Caller, caller, current_staff
 from api.context import ApiContext, get_context
 from storage.repositories.staff import Member
 
@@ -15,6 +15,8 @@ PURPOSE_PATTERN = r"^[^\x00-\x1f\x7f]{1,200}$"
 
 ContextDep = Annotated[ApiContext, Depends(get_context)]
 CurrentStaff = Annotated[Member, Depends(current_staff)]
+# The caller's token, checked by the endpoint in its own transaction (api.auth.run_as).
+Unchecked = Annotated[Caller, Depends(caller)]
 
 
 def _id_path(description: str) -> Any:

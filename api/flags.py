@@ -25,10 +25,11 @@ from api.auth import (
     COORDINATOR,
     own_clients_only,
     require_manager,
+    run_as,
     visible_units,
 )
 from api.context import ApiContext
-from api.deps import MAX_ID, PERSON_LINKED, ContextDep, CurrentStaff, FlagId, purpose
+from api.deps import MAX_ID, PERSON_LINKED, ContextDep, CurrentStaff, FlagId, Unchecked, purpose
 from api.fields import Note
 from api.problems import Problem, not_found
 from api.texts import open_text, opened_texts
@@ -130,7 +131,7 @@ def _visible(session: Session, member: Member, flag_id: str, *, lock: bool = Fal
 
 @router.get("/flags", openapi_extra=PERSON_LINKED)
 async def inbox(
-    member: CurrentStaff,
+    caller: Unchecked,
     context: ContextDep,
     why: Annotated[str, purpose("flag inbox")],
     status: Annotated[list[Status] | None, Query(description="default: open, acknowledged")] = None,
@@ -141,7 +142,7 @@ async def inbox(
     """Flags of my clients and units: crisis before concern, then the oldest first."""
     statuses = status or ["open", "acknowledged"]
 
-    def work(session: Session) -> list[FlagOut]:
+    def work(session: Session, member: Member) -> list[FlagOut]:
         found = flags.inbox(
             session,
             unit_ids=visible_units(member),
@@ -164,7 +165,7 @@ async def inbox(
         )
         return items
 
-    return await context.database.run(work)
+    return await run_as(context, caller, work)
 
 
 @router.get("/flags/{flag_id}", openapi_extra=PERSON_LINKED)

@@ -72,6 +72,16 @@ def _location(error: dict[str, Any]) -> str:
     return ".".join(str(part) for part in error.get("loc", ()))
 
 
+async def on_validation(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {"location": _location(item), "message": str(item.get("msg", "invalid"))}
+        for item in error.errors()
+    ]
+    detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors) or "invalid input"
+    return problem_response(422, detail[:1000], errors=errors)
+
+
 def install(app: FastAPI) -> None:
     async def on_problem(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, Problem)
@@ -87,15 +97,6 @@ def install(app: FastAPI) -> None:
         elif error.status_code == 405:
             detail = "this resource does not allow that method"
         return problem_response(error.status_code, detail, headers=error.headers)
-
-    async def on_validation(_: Request, error: Exception) -> JSONResponse:
-        assert isinstance(error, RequestValidationError)
-        errors = [
-            {"location": _location(item), "message": str(item.get("msg", "invalid"))}
-            for item in error.errors()
-        ]
-        detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors) or "invalid input"
-        return problem_response(422, detail[:1000], errors=errors)
 
     async def on_database_away(_: Request, error: Exception) -> JSONResponse:
         log.warning("the database cannot be reached: %s", type(error).__name__)

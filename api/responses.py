@@ -13,13 +13,14 @@ import datetime as dt
 import io
 from typing import Annotated, Any
 
+import pydantic_core
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from api import audit
-from api.auth import may_read_client, own_clients_only, sees_unit, visible_units
+from api.auth import may_read_client, own_clients_only, run_as, sees_unit, visible_units
 from api.context import ApiContext
 from api.deps import (
     MAX_ID,
@@ -27,6 +28,7 @@ from api.deps import (
     ContextDep,
     CurrentStaff,
     ResponseId,
+    Unchecked,
     UnitId,
     purpose,
 )
@@ -88,7 +90,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _LAST = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
-def _cursor(response: tables.Response) -> str:
+def _cursor(response: responses.ListedResponse) -> str:
     """The keyset cursor: the last row's own start (microseconds since 1970) and public id,
     never a shared id (P1)."""
     micros = (response.started_at - _EPOCH) // dt.timedelta(microseconds=1)
@@ -104,6 +106,14 @@ def _after_cursor(cursor: str | None) -> tuple[dt.datetime, str] | None:
     except OverflowError:
         started = _LAST
     return started, public_id
+
+
+class PageJSON(JSONResponse):
+    """A page of many answers as JSON, encoded by pydantic-core (about twice as fast as the
+    standard library's encoder on a page of 1,000 answers; the same JSON)."""
+
+    def render(self, content: Any) -> bytes:
+        return pydantic_core.to_json(content)
 
 
 class Comment(BaseModel):
@@ -148,10 +158,9 @@ def _out(
     )
 
 
-def _plain(
-    context: ApiContext, response: tables.Response, answers: list[responses.AnswerRow]
-) -> dict[str, Any]:
-    """A ResponseOut as JSON-ready values, for pages of many answers (no model per answer)."""
+def _plain(context: ApiContext, response: responses.ListedResponse) -> dict[str, Any]:
+    """A ResponseOut as JSON-ready values, for pages of many answers: straight from the
+    driver's rows, no object or model per answer."""
     return {
         "id": response.public_id,
         "unit_id": response.unit_id,
@@ -163,17 +172,15 @@ def _plain(
         "started_at": response.started_at.isoformat(),
         "answers": [
             {
-                "step_id": answer.step_id,
-                "measure": answer.measure,
-                "goal_id": answer.goal_id,
-                "number": answer.number,
-                "choice": answer.choice,
-                "text": None
-                if answer.text_sealed is None
-                else open_text(context, answer.text_sealed),
-                "skipped": answer.skipped,
+                "step_id": step_id,
+                "measure": measure,
+                "goal_id": goal_id,
+                "number": number,
+                "choice": choice,
+                "text": None if sealed is None else open_text(context, sealed),
+                "skipped": skipped,
             }
-            for answer in answers
+            for step_id, measure, goal_id, number, choice, sealed, skipped in response.answers
         ],
     }
 
@@ -211,7 +218,7 @@ def _visible(
 
 @router.get("/responses", openapi_extra=PERSON_LINKED, response_model=ResponsePage)
 async def list_responses(
-    member: CurrentStaff,
+    caller: Unchecked,
     context: ContextDep,
     why: Annotated[str, purpose("casework")],
     unit_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -228,10 +235,11 @@ async def list_responses(
 
     after = _after_cursor(before)
 
-    def work(session: Session) -> dict[str, Any]:
-        found, answers = _visible(
+    def work(session: Session, member: Member) -> dict[str, Any]:
+        found = responses.identified_page(
             session,
-            member,
+            unit_ids=visible_units(member),
+            caseworker_id=own_clients_only(member),
             unit_id=unit_id,
             client_id=client_id,
             dialog_id=dialog_id,
@@ -240,7 +248,7 @@ async def list_responses(
             before=after,
             limit=limit,
         )
-        items = [_plain(context, response, answers[response.id or 0]) for response in found]
+        items = [_plain(context, response) for response in found]
         audit.record(
             session,
             member,
@@ -255,7 +263,7 @@ async def list_responses(
         more = len(found) == limit
         return {"items": items, "next_before": _cursor(found[-1]) if more and found else None}
 
-    return JSONResponse(await context.database.run(work))
+    return PageJSON(await run_as(context, caller, work))
 
 
 @router.get("/responses/{response_id}", openapi_extra=PERSON_LINKED)

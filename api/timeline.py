@@ -11,11 +11,13 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from api import audit
-from api.clients import readable_client
-from api.deps import PERSON_LINKED, ClientId, ContextDep, CurrentStaff, purpose
+from api.auth import may_read, run_as
+from api.deps import PERSON_LINKED, ClientId, ContextDep, Unchecked, purpose
 from api.fields import Moment
+from api.problems import not_found
 from dialogs.scoring import WELLBEING_DIMENSIONS, gas_t_score, gas_weight, wellbeing_index
-from storage.repositories import clients, responses
+from storage.repositories import responses
+from storage.repositories.staff import Member
 
 router = APIRouter(tags=["clients"])
 GAS = "gas"
@@ -44,19 +46,19 @@ class Timeline(BaseModel):
 @router.get("/clients/{client_id}/timeline", openapi_extra=PERSON_LINKED)
 async def timeline(
     client_id: ClientId,
-    member: CurrentStaff,
+    caller: Unchecked,
     context: ContextDep,
     why: Annotated[str, purpose("casework")],
     since: Moment | None = None,
     until: Moment | None = None,
 ) -> Timeline:
-    def work(session: Session) -> Timeline:
-        readable_client(session, member, client_id)
-        weights = {
-            goal.id: gas_weight(goal.weight)
-            for goal in clients.goals_of(session, client_id=client_id)
-            if goal.id is not None
-        }
+    def work(session: Session, member: Member) -> Timeline:
+        client = responses.timeline_client(session, client_id=client_id)
+        if client is None or not may_read(
+            member, unit_id=client.unit_id, caseworker_id=client.caseworker_id
+        ):
+            raise not_found("client")
+        weights = {goal: gas_weight(weight) for goal, weight in client.goal_weights.items()}
         rows = responses.client_scores(
             session,
             client_id=client_id,
@@ -107,4 +109,4 @@ async def timeline(
         )
         return Timeline(client_id=client_id, dimensions=dimensions, index=index, gas=gas)
 
-    return await context.database.run(work)
+    return await run_as(context, caller, work)

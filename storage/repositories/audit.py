@@ -8,13 +8,37 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
+from storage.repositories._prepared import Prepared
 from storage.tables import AuditClient, AuditEntry
 
 _clients: sa.Table = AuditClient.__table__  # type: ignore[attr-defined]
 _log: sa.Table = AuditEntry.__table__  # type: ignore[attr-defined]
 _INSERT = sa.insert(_log).returning(_log.c.id)
+_ENTRY = sa.insert(_log).values(
+    staff_id=sa.bindparam("staff_id"),
+    at=sa.bindparam("at"),
+    action=sa.bindparam("action"),
+    target=sa.bindparam("target"),
+    purpose=sa.bindparam("purpose"),
+)
+# PostgreSQL: the row and the clients it concerns in one statement, which needs no answer and
+# so can wait for the commit's round trip.
+_NEW_ENTRY = _ENTRY.returning(_log.c.id).cte("entry")
+_RECORD_WITH_CLIENTS = Prepared(
+    sa.insert(_clients).from_select(
+        ["audit_id", "client_id"],
+        sa.select(
+            _NEW_ENTRY.c.id,
+            sa.func.unnest(sa.bindparam("client_ids", type_=postgresql.ARRAY(sa.Integer())))
+            .table_valued("client_id")
+            .column,
+        ).select_from(_NEW_ENTRY),
+    ),
+    parameters=("staff_id", "at", "action", "target", "purpose", "client_ids"),
+)
 ACCESS = "access."  # the prefix of a change of access: caseworker, units, enrolment, tokens
 
 
@@ -62,6 +86,43 @@ def record(
             sa.insert(_clients), [{"audit_id": audit_id, "client_id": i} for i in ids]
         )
     return audit_id
+
+
+def record_later(
+    session: Session,
+    *,
+    staff_id: int | None,
+    action: str,
+    target: str,
+    purpose: str,
+    client_ids: Iterable[int],
+    now: dt.datetime,
+) -> None:
+    """As `record`, for a caller that needs no id back: on PostgreSQL the row is written just
+    before the transaction's next statement or with its commit, in the same round trip (a
+    failed write still fails the transaction, so no read goes out without its row)."""
+    if session.connection().dialect.name != "postgresql":
+        record(
+            session,
+            staff_id=staff_id,
+            action=action,
+            target=target,
+            purpose=purpose,
+            client_ids=client_ids,
+            now=now,
+        )
+        return
+    _RECORD_WITH_CLIENTS.defer(
+        session,
+        {
+            "staff_id": staff_id,
+            "at": now,
+            "action": action,
+            "target": target[:300],
+            "purpose": purpose[:200],
+            "client_ids": sorted(set(client_ids)),
+        },
+    )
 
 
 def query(

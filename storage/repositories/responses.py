@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
 from dialogs.model import AnonymityChosen, Dialog, Finished, Output, RaiseFlag, Record, State
 from storage.crypto import Keyring, Purpose
 from storage.repositories import conversations
 from storage.repositories._prepared import Prepared
-from storage.tables import Answer, Client, Conversation, Flag, Response, new_public_id
+from storage.tables import Answer, Client, Conversation, Flag, Goal, Response, new_public_id
 
 _responses: sa.Table = Response.__table__  # type: ignore[attr-defined]
 _answers: sa.Table = Answer.__table__  # type: ignore[attr-defined]
@@ -328,6 +329,47 @@ def flags_of(session: Session, *, response_id: int) -> Sequence[Flag]:
     return result.all()
 
 
+def _identified(
+    columns: Sequence[Any],
+    *,
+    unit_ids: frozenset[int] | None,
+    caseworker_id: int | None,
+    unit_id: int | None,
+    client_id: int | None,
+    dialog_id: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    before: tuple[dt.datetime, str] | None,
+    limit: int,
+) -> sa.Select[Any]:
+    statement = (
+        sa.select(*columns)
+        .where(col(Response.client_id).is_not(None))
+        .order_by(col(Response.started_at).desc(), col(Response.public_id).desc())
+        .limit(limit)
+    )
+    if unit_ids is not None:
+        statement = statement.where(col(Response.unit_id).in_(unit_ids))
+    if caseworker_id is not None:
+        mine = sa.select(col(Client.id)).where(col(Client.caseworker_id) == caseworker_id)
+        statement = statement.where(col(Response.client_id).in_(mine))
+    if unit_id is not None:
+        statement = statement.where(col(Response.unit_id) == unit_id)
+    if client_id is not None:
+        statement = statement.where(col(Response.client_id) == client_id)
+    if dialog_id is not None:
+        statement = statement.where(col(Response.dialog_id) == dialog_id)
+    if since is not None:
+        statement = statement.where(col(Response.started_at) >= since)
+    if until is not None:
+        statement = statement.where(col(Response.started_at) < until)
+    if before is not None:
+        # A row value, so that the index on (started_at, public_id) serves it.
+        key = sa.tuple_(col(Response.started_at), col(Response.public_id))
+        statement = statement.where(key < before)
+    return statement
+
+
 def list_identified(
     session: Session,
     *,
@@ -347,33 +389,105 @@ def list_identified(
     Anonymous responses are never listed beside a client: they have none, and they appear
     only in aggregates and as a unit's free text.
     """
-    statement = (
-        select(Response)
-        .where(col(Response.client_id).is_not(None))
-        .order_by(col(Response.started_at).desc(), col(Response.public_id).desc())
-        .limit(limit)
+    statement = _identified(
+        [_responses],
+        unit_ids=unit_ids,
+        caseworker_id=caseworker_id,
+        unit_id=unit_id,
+        client_id=client_id,
+        dialog_id=dialog_id,
+        since=since,
+        until=until,
+        before=before,
+        limit=limit,
     )
-    if unit_ids is not None:
-        statement = statement.where(col(Response.unit_id).in_(unit_ids))
-    if caseworker_id is not None:
-        mine = sa.select(col(Client.id)).where(col(Client.caseworker_id) == caseworker_id)
-        statement = statement.where(col(Response.client_id).in_(mine))
-    if unit_id is not None:
-        statement = statement.where(Response.unit_id == unit_id)
-    if client_id is not None:
-        statement = statement.where(Response.client_id == client_id)
-    if dialog_id is not None:
-        statement = statement.where(Response.dialog_id == dialog_id)
-    if since is not None:
-        statement = statement.where(col(Response.started_at) >= since)
-    if until is not None:
-        statement = statement.where(col(Response.started_at) < until)
-    if before is not None:
-        # A row value, so that the index on (started_at, public_id) serves it.
-        key = sa.tuple_(col(Response.started_at), col(Response.public_id))
-        statement = statement.where(key < before)
     rows = session.connection().execute(statement).mappings().all()
     return [Response.model_construct(**row) for row in rows]
+
+
+PageAnswer = tuple[str, str, int | None, float | None, str | None, str | None, bool]
+"""An answer on a page of many: step id, measure, goal id, number, choice, sealed text,
+skipped (the driver's row as it is)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListedResponse:
+    """A response on a page of the listing, with its answers in order (plain values)."""
+
+    public_id: str
+    unit_id: int | None
+    client_id: int
+    dialog_id: str
+    language: str
+    channel: str
+    completed: bool
+    started_at: dt.datetime
+    answers: list[PageAnswer]
+
+
+_LISTED = ("id", *ListedResponse.__slots__[:-1])
+_PAGE_ANSWER = ("step_id", "measure", "goal_id", "number", "choice", "text_sealed", "skipped")
+
+
+_PAGE_ANSWERS = Prepared(  # PostgreSQL: the driver's rows, without per-row processing
+    sa.select(_answers.c.response_id, *(_answers.c[name] for name in _PAGE_ANSWER))
+    .where(
+        _answers.c.response_id
+        == sa.func.any(sa.bindparam("response_ids", type_=postgresql.ARRAY(sa.Integer())))
+    )
+    .order_by(_answers.c.response_id, _answers.c.id),
+    parameters=("response_ids",),
+)
+
+
+def identified_page(
+    session: Session,
+    *,
+    unit_ids: frozenset[int] | None,
+    caseworker_id: int | None,
+    unit_id: int | None,
+    client_id: int | None,
+    dialog_id: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    before: tuple[dt.datetime, str] | None,
+    limit: int,
+) -> list[ListedResponse]:
+    """A page of `list_identified`, each response with its answers as plain tuples (a page
+    holds many: on PostgreSQL they are the driver's rows as they are)."""
+    statement = _identified(
+        [_responses.c[name] for name in _LISTED],
+        unit_ids=unit_ids,
+        caseworker_id=caseworker_id,
+        unit_id=unit_id,
+        client_id=client_id,
+        dialog_id=dialog_id,
+        since=since,
+        until=until,
+        before=before,
+        limit=limit,
+    )
+    connection = session.connection()
+    by_id: dict[int, ListedResponse] = {}
+    for row in connection.execute(statement):
+        key, public_id, unit, client, dialog, language, channel, completed, started = row
+        by_id[key] = ListedResponse(
+            public_id, unit, client, dialog, language, channel, completed, started, []
+        )
+    if not by_id:
+        return []
+    rows: Sequence[Any]
+    if connection.dialect.name == "postgresql":
+        rows = _PAGE_ANSWERS.execute(session, {"response_ids": list(by_id)})
+    else:
+        rows = connection.execute(
+            sa.select(_answers.c.response_id, *(_answers.c[name] for name in _PAGE_ANSWER))
+            .where(_answers.c.response_id.in_(list(by_id)))
+            .order_by(_answers.c.response_id, _answers.c.id)
+        ).all()
+    for response_id, *answer in rows:
+        by_id[response_id].answers.append(tuple(answer))
+    return list(by_id.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,6 +563,37 @@ def anonymous_texts(
         .order_by(col(Response.started_at), col(Answer.step_id), col(Answer.text_sealed))
     ).all()
     return int(respondents), [(r[0], r[1], r[2], str(r[3])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineClient:
+    """Who may read a client's timeline (unit, caseworker) and the weights of their goals."""
+
+    unit_id: int
+    caseworker_id: int | None
+    goal_weights: dict[int, float]
+
+
+_goals: sa.Table = Goal.__table__  # type: ignore[attr-defined]
+_clients: sa.Table = Client.__table__  # type: ignore[attr-defined]
+_TIMELINE_CLIENT = (
+    sa.select(_clients.c.unit_id, _clients.c.caseworker_id, _goals.c.id, _goals.c.weight)
+    .outerjoin(_goals, _goals.c.client_id == _clients.c.id)
+    .where(_clients.c.id == sa.bindparam("client_id"))
+)
+
+
+def timeline_client(session: Session, *, client_id: int) -> TimelineClient | None:
+    """The client and their goals' weights in one round trip; None for no such client."""
+    rows = session.connection().execute(_TIMELINE_CLIENT, {"client_id": client_id}).all()
+    if not rows:
+        return None
+    unit_id, caseworker_id = rows[0][0], rows[0][1]
+    return TimelineClient(
+        unit_id=int(unit_id),
+        caseworker_id=caseworker_id,
+        goal_weights={int(goal): float(weight) for _, _, goal, weight in rows if goal is not None},
+    )
 
 
 def client_scores(

@@ -25,19 +25,18 @@ TOKEN_PREFIX = "kerro_"  # noqa: S105 (a prefix that marks a token, not a secret
 _tokens: sa.Table = StaffToken.__table__  # type: ignore[attr-defined]
 _staff: sa.Table = Staff.__table__  # type: ignore[attr-defined]
 _staff_units: sa.Table = StaffUnit.__table__  # type: ignore[attr-defined]
-# On every staff request: built once.
+# On every staff request: built once. One round trip: a row per unit of the member (one row
+# with no unit for a member of none).
 _MEMBER_FOR_TOKEN = (
-    sa.select(_tokens.c.id, _staff.c.id, _staff.c.name, _staff.c.role)
+    sa.select(_tokens.c.id, _staff.c.id, _staff.c.name, _staff.c.role, _staff_units.c.unit_id)
     .join(_staff, _staff.c.id == _tokens.c.staff_id)
+    .outerjoin(_staff_units, _staff_units.c.staff_id == _staff.c.id)
     .where(
         _tokens.c.token_hash == sa.bindparam("token_hash"),
         _tokens.c.revoked_at.is_(None),
         _tokens.c.expires_at > sa.bindparam("now"),
         _staff.c.active.is_(True),
     )
-)
-_UNITS_OF = sa.select(_staff_units.c.unit_id).where(
-    _staff_units.c.staff_id == sa.bindparam("staff_id")
 )
 
 
@@ -219,18 +218,18 @@ def revoke_all(session: Session, *, staff_id: int, now: dt.datetime, by: int | N
 
 def member_for_token(session: Session, *, token: str, now: dt.datetime) -> Member | None:
     """The active member of staff a live token belongs to; None when unknown, expired, revoked."""
-    connection = session.connection()
-    row = connection.execute(
-        _MEMBER_FOR_TOKEN, {"token_hash": token_hash(token), "now": now}
-    ).first()
-    if row is None:
+    rows = (
+        session.connection()
+        .execute(_MEMBER_FOR_TOKEN, {"token_hash": token_hash(token), "now": now})
+        .all()
+    )
+    if not rows:
         return None
-    token_id, staff_id, name, role = row
-    unit_ids = connection.execute(_UNITS_OF, {"staff_id": staff_id}).scalars().all()
+    token_id, staff_id, name, role, _ = rows[0]
     return Member(
         id=int(staff_id),
         name=str(name),
         role=str(role),
-        unit_ids=frozenset(int(unit_id) for unit_id in unit_ids),
+        unit_ids=frozenset(int(row[4]) for row in rows if row[4] is not None),
         token_id=int(token_id),
     )
