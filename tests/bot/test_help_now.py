@@ -39,7 +39,8 @@ def enrol_in(service: ConversationService, chat: Chat, language: str) -> int:
         contact = contacts.contact_by_chat(
             session, chat=service.chat_key(chat.channel, chat.address)
         )
-        assert contact is not None and contact.id is not None
+        assert contact is not None
+        assert contact.id is not None
         contacts.set_contact_language(session, contact_id=contact.id, language=language)
     return client_id
 
