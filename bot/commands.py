@@ -1,4 +1,5 @@
-"""Channel-neutral commands: start, help, menu, check-in, feedback, info, language, stop, forget.
+"""Channel-neutral commands: start, help, menu, check-in, feedback, info, language, stop, forget,
+and help now (the service runs that one itself: it raises a flag, like the risk screen).
 
 `start <code>` takes an enrolment invite's code (it links the chat to the client and asks
 whether prompts are wanted) or a unit's code (its open feedback).
@@ -17,14 +18,28 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.i18n import LANGUAGES
-from bot.messages import TELEGRAM
+from bot.messages import HELP_NOW, TELEGRAM
 from dialogs.model import N_, NP_, Ask, Choice, Output, Say, StepKind, Text
 from storage import tables
 from storage.keys import ChatKey
 from storage.repositories import audit, clients, contacts, flags, invites, units
 from storage.repositories import staff as staff_members
 
-NAMES = ("start", "help", "menu", "checkin", "feedback", "info", "language", "stop", "forget")
+NAMES = (
+    "start",
+    "help",
+    "menu",
+    "checkin",
+    "feedback",
+    "info",
+    "language",
+    "stop",
+    "forget",
+    HELP_NOW,
+)
+# Other names of a command, in the chat's own words: /apu (Finnish), /hjalp and /hjälp
+# (Swedish) are "I need help now". (/help is the bot's own help.)
+ALIASES = {"apu": HELP_NOW, "hjalp": HELP_NOW, "hjälp": HELP_NOW}
 # Button namespaces: a button "menu:info" runs the command "info".
 MENU, LANGUAGE, FORGET, CONSENT = "menu", "language", "forget", "consent"
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}

@@ -35,7 +35,8 @@ def command_of(inbound: Inbound) -> tuple[str, str] | None:
     """(command, argument) for a command or a command's button; None for anything else."""
     if inbound.kind is Kind.COMMAND:
         name, _, argument = inbound.payload.strip().partition(" ")
-        return name.lower(), argument.strip()
+        name = name.lower()
+        return commands.ALIASES.get(name, name), argument.strip()
     if inbound.kind is Kind.CHOICE:
         namespace, _, key = inbound.payload.partition(":")
         if namespace in NAMESPACES:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from bot.i18n import Translator
-from dialogs.model import Ask, Output, Say
+from dialogs.model import N_, Ask, Output, Say, Text
 
 # The channels' names: an Inbound's channel, an outbox row's, a contact's.
 TELEGRAM = "telegram"
@@ -17,6 +17,12 @@ TERMINAL = "terminal"
 # A unit's or an invite's code, as links carry it (a Telegram deep link: 1-64 of these).
 CODE_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 CODE = re.compile(CODE_PATTERN)
+# The safety net beside the risk screen: every question offers "I need help now". Its button
+# is a command's button (the "menu" namespace of `bot/commands.py`), so that it works on any
+# question, also an earlier one, and no dialog needs a step for it.
+HELP_NOW = "helpnow"
+HELP_NOW_DATA = f"menu:{HELP_NOW}"
+HELP_NOW_LABEL = N_("I need help now")
 
 
 class Kind(StrEnum):
@@ -110,7 +116,8 @@ def choice_data(step_id: str, choice_id: str) -> str:
 
 
 def render(outputs: list[Output], translator: Translator) -> list[Message]:
-    """Engine outputs as messages for a person, one message per text or question."""
+    """Engine outputs as messages for a person, one message per text or question; every
+    question's last button is "I need help now"."""
     messages: list[Message] = []
     for output in outputs:
         if isinstance(output, Say):
@@ -119,9 +126,12 @@ def render(outputs: list[Output], translator: Translator) -> list[Message]:
             text = translator.text(output.text)
             if output.hint is not None:
                 text = f"{text}\n{translator.text(output.hint)}"
-            buttons = tuple(
-                Button(choice_data(output.step_id, choice.id), translator.text(choice.label))
-                for choice in output.choices
+            buttons = (
+                *(
+                    Button(choice_data(output.step_id, choice.id), translator.text(choice.label))
+                    for choice in output.choices
+                ),
+                Button(HELP_NOW_DATA, translator.text(Text(HELP_NOW_LABEL))),
             )
             messages.append(Message(text, buttons, free_text=output.free_text))
     return messages

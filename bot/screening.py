@@ -93,3 +93,26 @@ def outside_dialog(
     if screening.level is not RiskLevel.CRISIS:
         return Outside(nothing, keep)
     return Outside(help_numbers.crisis_reply(enrolled=enrolled), keep)
+
+
+# "I need help now", the safety net beside the screen: a crisis flag under its own rule, on
+# the conversation's response (anonymous or not, as the response is), or outside a dialog on
+# an enrolled client's kept response with this answer.
+HELP_NOW_RULE = "help_now"
+
+
+def help_now(
+    *, enrolled: bool, flag: bool, question: list[Output], help_numbers: HelpNumbers
+) -> list[Output]:
+    """The help numbers for a press of "I need help now"; a crisis flag when `flag` (there is
+    a response to raise it on); then the open question, asked again, if there is one."""
+    raised: list[Output] = [RaiseFlag(HELP_NOW_RULE, FlagLevel.CRISIS)] if flag else []
+    gently: list[Output] = [Say(Text(GO_ON_GENTLY))] if question else []
+    return [*help_numbers.crisis_reply(enrolled=enrolled), *raised, *gently, *question]
+
+
+def help_now_kept() -> tuple[Record, RaiseFlag]:
+    """What an enrolled client's press outside any dialog keeps: the press, with its flag."""
+    return Record(HELP_NOW_RULE, HELP_NOW_RULE, choice=HELP_NOW_RULE), RaiseFlag(
+        HELP_NOW_RULE, FlagLevel.CRISIS
+    )

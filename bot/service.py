@@ -21,7 +21,7 @@ from sqlmodel import Session
 from bot import commands, events, opening, screening
 from bot.doors import Doors
 from bot.i18n import Translations
-from bot.messages import Handled, Inbound, Kind
+from bot.messages import HELP_NOW, HELP_NOW_LABEL, Handled, Inbound, Kind
 from bot.replies import Replies
 from dialogs import engine
 from dialogs.helplines import HelpNumbers
@@ -203,6 +203,8 @@ class ConversationService(Doors):
     def _command(self, turn: _Turn, name: str, argument: str) -> Handled:
         session, inbound, replies = turn.session, turn.inbound, turn.replies
         contact, conversation = turn.party.contact, turn.party.conversation
+        if name == HELP_NOW:
+            return self._help_now(turn)
         replies.acknowledge(None)
         if name == "group":
             # Said once per group chat: the claim of a notice marks it said.
@@ -249,6 +251,60 @@ class ConversationService(Doors):
             if dialog is not None:  # go on with the open question
                 state = State.from_json(conversation.state)
                 outputs.extend(engine.current_question(dialog, state))
+        return replies.send(session, outputs, language, finished=conversation is None)
+
+    def _help_now(self, turn: _Turn) -> Handled:
+        """ "I need help now" (a button on every question, or a command): the help numbers in
+        the chat's language, a crisis flag for an enrolled client's worker (or on the
+        anonymous response, as the risk screen's), and then the open question again."""
+        session, replies, party = turn.session, turn.replies, turn.party
+        conversation = party.conversation
+        dialog = self.dialogs.get(conversation.dialog_id) if conversation is not None else None
+        if conversation is not None and dialog is not None:
+            replies.acknowledge(
+                self.translations.get(conversation.language).text(Text(HELP_NOW_LABEL))
+            )
+            state = State.from_json(conversation.state)
+            client_id = party.client_of_contact(conversation.contact_id)
+            outputs = screening.help_now(
+                enrolled=client_id is not None and state.anonymous is False,
+                flag=conversation.unit_id is not None,
+                question=engine.current_question(dialog, state),
+                help_numbers=self.help_numbers,
+            )
+            responses.record_step(
+                session,
+                conversation=conversation,
+                dialog=dialog,
+                state=state,
+                outputs=outputs,
+                contact_client_id=client_id,
+                keyring=self.keyring,
+                now=turn.now,
+                expires_at=turn.now + self.conversation_ttl,
+            )
+            return replies.send(session, outputs, conversation.language)
+        # No dialog is open: only an enrolled client's press is kept, with its flag.
+        contact, client = party.contact, party.client
+        language = (contact.language if contact else None) or turn.inbound.language
+        replies.acknowledge(self.translations.get(language).text(Text(HELP_NOW_LABEL)))
+        enrolled = contact is not None and client is not None
+        if contact is not None and client is not None:
+            responses.record_kept_text(
+                session,
+                client=client,
+                contact_id=contact.id,
+                dialog_id=OUTSIDE_DIALOG,
+                dialog_version=_version(self.dialogs.get(OUTSIDE_DIALOG)),
+                channel=turn.inbound.channel,
+                language=self.translations.get(language).language,
+                kept=screening.help_now_kept(),
+                keyring=self.keyring,
+                now=turn.now,
+            )
+        outputs = screening.help_now(
+            enrolled=enrolled, flag=False, question=[], help_numbers=self.help_numbers
+        )
         return replies.send(session, outputs, language, finished=conversation is None)
 
     def _begin(
@@ -298,6 +354,10 @@ class _Turn:
         """Delete the chat's conversation; the turn goes on without it."""
         conversations.delete(self.session, conversation_id=_id(conversation))
         return replace(self, party=replace(self.party, conversation=None))
+
+
+def _version(dialog: Dialog | None) -> str:
+    return dialog.version if dialog is not None else ""
 
 
 def _id(conversation: tables.Conversation) -> int:

@@ -12,21 +12,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, TextIO
 
-from bot.messages import TERMINAL, Button, Channel, Inbound, Kind, Message, Outgoing
+from bot.messages import HELP_NOW_DATA, TERMINAL, Button, Channel, Inbound, Kind, Message, Outgoing
 from bot.service import ConversationService
 
 CHANNEL = TERMINAL
 SKIP_KEY = "s"
+HELP_NOW_KEY = "!"  # "I need help now"
 _NUMBER = re.compile(r"^-?\d+$")
 
 
 def button_keys(buttons: tuple[Button, ...]) -> list[tuple[str, Button]]:
-    """The key a person types for each button: a scale's own number, else 1, 2, 3..."""
+    """The key a person types for each button: a scale's own number, else 1, 2, 3...; "s"
+    skips, "!" is "I need help now"."""
     keyed: list[tuple[str, Button]] = []
     position = 0
     for button in buttons:
         choice_id = button.data.partition(":")[2]
-        if choice_id == "skip":
+        if button.data == HELP_NOW_DATA:
+            keyed.append((HELP_NOW_KEY, button))
+        elif choice_id == "skip":
             keyed.append((SKIP_KEY, button))
         elif _NUMBER.match(choice_id):
             keyed.append((choice_id, button))

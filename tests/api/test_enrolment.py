@@ -39,7 +39,7 @@ async def test_an_invite_links_the_chat_once_and_asks_before_storing_the_address
     welcome, question = chat.received
     assert "linked to you" in welcome.text
     assert "not a person" in welcome.text
-    assert [b.data for b in question.buttons] == ["consent:yes", "consent:no"]
+    assert [b.data for b in question.buttons] == ["consent:yes", "consent:no", "menu:helpnow"]
     [contact] = rows(database, tables.Contact)
     assert (contact.client_id, contact.prompts, contact.address_sealed) == (
         world.client_a,

@@ -25,6 +25,7 @@ async def test_start_without_a_code_welcomes_and_shows_the_menu(
         "menu:info",
         "menu:language",
         "menu:help",
+        "menu:helpnow",  # "I need help now", on every question
     ]
 
 
@@ -78,7 +79,12 @@ async def test_language_can_be_chosen_with_buttons(
     chat = Chat(service, "2007")
     await chat.begin("youth_checkin", language="en")
     await chat.send(Kind.COMMAND, "language")
-    assert [b.label for b in chat.received[-2].buttons] == ["Suomi", "Svenska", "English"]
+    assert [b.label for b in chat.received[-2].buttons] == [
+        "Suomi",
+        "Svenska",
+        "English",
+        "I need help now",
+    ]
     await chat.send(Kind.CHOICE, "language:sv")
     translator = service.translations.get("sv")
     assert chat.received[-2].text == translator.gettext("Okay, I'll write in English from now on.")

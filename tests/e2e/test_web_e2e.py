@@ -169,3 +169,19 @@ def test_each_part_of_the_history_keeps_its_own_language(page: Page, base_url: s
     langs = page.eval_on_selector_all("#log .turn", "turns => turns.map(t => t.lang)")
     assert langs == ["en", "en", "sv"]  # start, the first question, the switch
     expect(page.get_by_text("Hur mycket glädje")).to_be_visible()
+
+
+def test_i_need_help_now_shows_the_help_numbers_and_the_question_again(
+    page: Page, base_url: str, database: Database
+) -> None:
+    page.goto(f"{base_url}/chat/demo")
+    page.get_by_role("button", name="Check-in for young people").click()
+    expect(page.get_by_text("How much joy has there been")).to_be_visible()
+    button(page, "I need help now").last.click()
+    expect(page.get_by_text("116 111").first).to_be_visible()
+    expect(page.get_by_text("This chat is anonymous").first).to_be_visible()
+    shot(page, "chat-help-now")
+    button(page, "4").last.click()
+    expect(page.get_by_text("How much have you felt").last).to_be_visible()
+    assert [(f.level, f.rule) for f in rows(database, tables.Flag)] == [("crisis", "help_now")]
+    assert [a.measure for a in rows(database, tables.Answer)] == ["joy"]

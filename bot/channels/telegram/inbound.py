@@ -15,14 +15,14 @@ from aiogram.enums import ChatType
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 
-from bot.commands import NAMES
+from bot.commands import ALIASES, NAMES
 from bot.messages import CODE, TELEGRAM, Handled, Inbound, Kind
 from bot.service import ConversationService
 
 CHANNEL = TELEGRAM
-COMMANDS = NAMES
+COMMANDS = (*NAMES, *ALIASES)  # /apu, /hjalp and /hjälp too
 DEEP_LINK = CODE
-_COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+_COMMAND = re.compile(r"^/([^\W\d]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
 
 def _language(user: Any) -> str | None:

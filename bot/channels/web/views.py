@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from bot import commands
 from bot.channels.web import texts
-from bot.messages import Acknowledgement, Message, Outgoing
+from bot.messages import HELP_NOW_DATA, Acknowledgement, Message, Outgoing
 from dialogs import engine
 
 _EMOJI_LABEL = re.compile(r"^([^\w\s]+)\s+(\S.*)$")
@@ -36,7 +36,7 @@ class ButtonView:
     label: str  # the whole label, for the accessible name
     emoji: str  # a leading emoji, shown beside the words, hidden from screen readers
     words: str
-    style: str  # "short" (scales, side by side), "wide", or "skip"
+    style: str  # "short" (scales, side by side), "wide", "skip", or "help" ("I need help now")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,9 @@ def button_view(data: str, label: str) -> ButtonView:
     choice = data.partition(":")[2]
     match = _EMOJI_LABEL.match(label)
     emoji, words = (match.group(1), match.group(2)) if match else ("", label)
-    if choice == engine.SKIP:
+    if data == HELP_NOW_DATA:
+        style = "help"
+    elif choice == engine.SKIP:
         style = "skip"
     elif len(label) <= SHORT_LABEL:
         style = "short"

@@ -27,7 +27,12 @@ async def test_commands_are_registered_in_every_language(
     calls = fake_api.sent("setMyCommands")
     assert [c.get("language_code") for c in calls] == [None, "fi", "sv", "en"]
     by_language = {c.get("language_code"): c["commands"] for c in calls}
-    assert [c["command"] for c in by_language["en"]][:3] == ["checkin", "feedback", "info"]
+    assert [c["command"] for c in by_language["en"]][:4] == [
+        "helpnow",
+        "checkin",
+        "feedback",
+        "info",
+    ]
     assert by_language["fi"][0]["description"] != by_language["en"][0]["description"]
     assert by_language[None] == by_language["fi"]  # Finnish is the default
     assert fake_api.violations == []
@@ -70,8 +75,8 @@ async def test_long_polling_reaches_the_same_service(
 def test_the_command_menu_and_the_parser_know_the_commands_of_bot_commands() -> None:
     from bot.channels.telegram.inbound import COMMANDS, command_payload
     from bot.channels.telegram.setup import COMMAND_DESCRIPTIONS
-    from bot.commands import NAMES
+    from bot.commands import ALIASES, NAMES
 
-    assert COMMANDS == NAMES
+    assert set(COMMANDS) == {*NAMES, *ALIASES}
     assert {name for name, _ in COMMAND_DESCRIPTIONS} == set(NAMES) - {"start"}
-    assert all(command_payload(f"/{name}") == name for name in NAMES)
+    assert all(command_payload(f"/{name}") == name for name in COMMANDS)

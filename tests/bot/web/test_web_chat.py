@@ -318,7 +318,8 @@ async def test_the_kiosk_cycle_gives_each_visitor_a_new_session(
         "rating:unhappy",
         "rating:happy",
         "rating:very_happy",
-    ]  # big smileys, no skip on the start screen
+        "menu:helpnow",
+    ]  # big smileys and "I need help now", no skip on the start screen
     page = await client.post(form.action, data=form.data(choice="rating:very_happy"))
     assert question_form(page.text).textarea
     page = await write(client, page, "Nice staff")

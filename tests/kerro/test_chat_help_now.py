@@ -1,0 +1,41 @@
+""" "I need help now" through the terminal channel: in a piped `kerro chat` the key `!` gives the
+help numbers in the chat's language and one anonymous crisis flag, and the dialog goes on."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import Translations
+from bot.messages import HELP_NOW_LABEL
+from dialogs import helplines
+from tests.kerro.test_cli import kerro
+
+FIRST_QUESTION = {
+    "fi": "Kuinka paljon elämässäsi",
+    "sv": "Hur mycket glädje",
+    "en": "How much joy",
+}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_the_help_now_key_gives_help_and_the_dialog_goes_on(tmp_path: Path, language: str) -> None:
+    assert kerro(tmp_path, "demo").returncode == 0
+    answers = "!\n3\n4\n2\n5\nskip\n"
+    result = kerro(tmp_path, "chat", "youth_checkin", "--lang", language, stdin=answers)
+    assert result.returncode == 0, result.stderr
+    translator = Translations.load().get(language)
+    out = result.stdout
+    assert f"!) {translator.gettext(HELP_NOW_LABEL)}" in out
+    intro = out.index(translator.gettext(helplines.INTRO))
+    assert "116 111" in out[intro:]
+    assert translator.gettext(helplines.WHERE_TO_TURN) in out
+    # Asked, helped, asked again, and then answered to the end.
+    assert out.index(FIRST_QUESTION[language]) < intro < out.rindex(FIRST_QUESTION[language])
+    with sqlite3.connect(tmp_path / "data" / "kerro.db") as db:
+        flags = db.execute("SELECT level, rule, client_id FROM flag").fetchall()
+        measures = [m for (m,) in db.execute("SELECT measure FROM answer ORDER BY id")]
+    assert flags == [("crisis", "help_now", None)]
+    assert measures == ["joy", "belonging", "coping", "physical", "note"]
