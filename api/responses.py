@@ -185,8 +185,7 @@ def _plain(context: ApiContext, response: responses.ListedResponse) -> dict[str,
     }
 
 
-def _visible(
-    session: Session,
+def _scope(
     member: Member,
     *,
     unit_id: int | None,
@@ -196,24 +195,19 @@ def _visible(
     until: dt.datetime | None,
     before: tuple[dt.datetime, str] | None,
     limit: int,
-) -> tuple[list[tables.Response], dict[int, list[responses.AnswerRow]]]:
-    """The identified responses the caller may see, newest first, with their answers."""
-    found = list(
-        responses.list_identified(
-            session,
-            unit_ids=visible_units(member),
-            caseworker_id=own_clients_only(member),
-            unit_id=unit_id,
-            client_id=client_id,
-            dialog_id=dialog_id,
-            since=since,
-            until=until,
-            before=before,
-            limit=limit,
-        )
+) -> responses.IdentifiedFilter:
+    """The identified responses the caller may see, with the query's filters."""
+    return responses.IdentifiedFilter(
+        unit_ids=visible_units(member),
+        caseworker_id=own_clients_only(member),
+        unit_id=unit_id,
+        client_id=client_id,
+        dialog_id=dialog_id,
+        since=since,
+        until=until,
+        before=before,
+        limit=limit,
     )
-    ids = [response.id for response in found if response.id is not None]
-    return found, responses.answers_for(session, response_ids=ids)
 
 
 @router.get("/responses", openapi_extra=PERSON_LINKED, response_model=ResponsePage)
@@ -236,10 +230,8 @@ async def list_responses(
     after = _after_cursor(before)
 
     def work(session: Session, member: Member) -> dict[str, Any]:
-        found = responses.identified_page(
-            session,
-            unit_ids=visible_units(member),
-            caseworker_id=own_clients_only(member),
+        where = _scope(
+            member,
             unit_id=unit_id,
             client_id=client_id,
             dialog_id=dialog_id,
@@ -248,6 +240,7 @@ async def list_responses(
             before=after,
             limit=limit,
         )
+        found = responses.identified_page(session, where=where)
         items = [_plain(context, response) for response in found]
         audit.record(
             session,
@@ -371,8 +364,7 @@ async def export_responses(
     """The same responses as the listing, one answer a row, newest first (at most 10,000)."""
 
     def work(session: Session) -> str:
-        found, answers = _visible(
-            session,
+        where = _scope(
             member,
             unit_id=unit_id,
             client_id=client_id,
@@ -382,6 +374,9 @@ async def export_responses(
             before=None,
             limit=CSV_LIMIT,
         )
+        found = list(responses.list_identified(session, where=where))
+        ids = [response.id for response in found if response.id is not None]
+        answers = responses.answers_for(session, response_ids=ids)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)

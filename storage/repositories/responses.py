@@ -329,78 +329,60 @@ def flags_of(session: Session, *, response_id: int) -> Sequence[Flag]:
     return result.all()
 
 
-def _identified(
-    columns: Sequence[Any],
-    *,
-    unit_ids: frozenset[int] | None,
-    caseworker_id: int | None,
-    unit_id: int | None,
-    client_id: int | None,
-    dialog_id: str | None,
-    since: dt.datetime | None,
-    until: dt.datetime | None,
-    before: tuple[dt.datetime, str] | None,
-    limit: int,
-) -> sa.Select[Any]:
+@dataclass(frozen=True, slots=True)
+class IdentifiedFilter:
+    """Which identified responses a staff listing shows: the caller's scope (`unit_ids`, None for
+    all; `caseworker_id`, their own clients only), the query's filters, and the keyset `before`
+    (started_at, public_id of the caller's own last row, never an integer id: P1)."""
+
+    unit_ids: frozenset[int] | None
+    caseworker_id: int | None
+    unit_id: int | None
+    client_id: int | None
+    dialog_id: str | None
+    since: dt.datetime | None
+    until: dt.datetime | None
+    before: tuple[dt.datetime, str] | None
+    limit: int
+
+
+def _identified(columns: Sequence[Any], where: IdentifiedFilter) -> sa.Select[Any]:
     statement = (
         sa.select(*columns)
         .where(col(Response.client_id).is_not(None))
         .order_by(col(Response.started_at).desc(), col(Response.public_id).desc())
-        .limit(limit)
+        .limit(where.limit)
     )
-    if unit_ids is not None:
-        statement = statement.where(col(Response.unit_id).in_(unit_ids))
-    if caseworker_id is not None:
-        mine = sa.select(col(Client.id)).where(col(Client.caseworker_id) == caseworker_id)
+    if where.unit_ids is not None:
+        statement = statement.where(col(Response.unit_id).in_(where.unit_ids))
+    if where.caseworker_id is not None:
+        mine = sa.select(col(Client.id)).where(col(Client.caseworker_id) == where.caseworker_id)
         statement = statement.where(col(Response.client_id).in_(mine))
-    if unit_id is not None:
-        statement = statement.where(col(Response.unit_id) == unit_id)
-    if client_id is not None:
-        statement = statement.where(col(Response.client_id) == client_id)
-    if dialog_id is not None:
-        statement = statement.where(col(Response.dialog_id) == dialog_id)
-    if since is not None:
-        statement = statement.where(col(Response.started_at) >= since)
-    if until is not None:
-        statement = statement.where(col(Response.started_at) < until)
-    if before is not None:
+    if where.unit_id is not None:
+        statement = statement.where(col(Response.unit_id) == where.unit_id)
+    if where.client_id is not None:
+        statement = statement.where(col(Response.client_id) == where.client_id)
+    if where.dialog_id is not None:
+        statement = statement.where(col(Response.dialog_id) == where.dialog_id)
+    if where.since is not None:
+        statement = statement.where(col(Response.started_at) >= where.since)
+    if where.until is not None:
+        statement = statement.where(col(Response.started_at) < where.until)
+    if where.before is not None:
         # A row value, so that the index on (started_at, public_id) serves it.
         key = sa.tuple_(col(Response.started_at), col(Response.public_id))
-        statement = statement.where(key < before)
+        statement = statement.where(key < where.before)
     return statement
 
 
-def list_identified(
-    session: Session,
-    *,
-    unit_ids: frozenset[int] | None,
-    caseworker_id: int | None,
-    unit_id: int | None,
-    client_id: int | None,
-    dialog_id: str | None,
-    since: dt.datetime | None,
-    until: dt.datetime | None,
-    before: tuple[dt.datetime, str] | None,
-    limit: int,
-) -> Sequence[Response]:
+def list_identified(session: Session, *, where: IdentifiedFilter) -> Sequence[Response]:
     """Responses given in a client's own name, newest first: keyset by (started_at,
     public_id), values of the caller's own last row, never an integer id (P1).
 
     Anonymous responses are never listed beside a client: they have none, and they appear
     only in aggregates and as a unit's free text.
     """
-    statement = _identified(
-        [_responses],
-        unit_ids=unit_ids,
-        caseworker_id=caseworker_id,
-        unit_id=unit_id,
-        client_id=client_id,
-        dialog_id=dialog_id,
-        since=since,
-        until=until,
-        before=before,
-        limit=limit,
-    )
+    statement = _identified([_responses], where)
     rows = session.connection().execute(statement).mappings().all()
     return [Response.model_construct(**row) for row in rows]
 
@@ -440,33 +422,10 @@ _PAGE_ANSWERS = Prepared(  # PostgreSQL: the driver's rows, without per-row proc
 )
 
 
-def identified_page(
-    session: Session,
-    *,
-    unit_ids: frozenset[int] | None,
-    caseworker_id: int | None,
-    unit_id: int | None,
-    client_id: int | None,
-    dialog_id: str | None,
-    since: dt.datetime | None,
-    until: dt.datetime | None,
-    before: tuple[dt.datetime, str] | None,
-    limit: int,
-) -> list[ListedResponse]:
+def identified_page(session: Session, *, where: IdentifiedFilter) -> list[ListedResponse]:
     """A page of `list_identified`, each response with its answers as plain tuples (a page
     holds many: on PostgreSQL they are the driver's rows as they are)."""
-    statement = _identified(
-        [_responses.c[name] for name in _LISTED],
-        unit_ids=unit_ids,
-        caseworker_id=caseworker_id,
-        unit_id=unit_id,
-        client_id=client_id,
-        dialog_id=dialog_id,
-        since=since,
-        until=until,
-        before=before,
-        limit=limit,
-    )
+    statement = _identified([_responses.c[name] for name in _LISTED], where)
     connection = session.connection()
     by_id: dict[int, ListedResponse] = {}
     for row in connection.execute(statement):
