@@ -51,7 +51,7 @@ CHECKIN_BY_AUDIENCE = {
 
 WELCOME = N_(
     "Hi! I'm Kerro, the feedback chat of your social and family services. I'm a chat bot, not "
-    "a person. Nobody reads this chat right away. If you need help now, call 112."
+    "a person. Nobody reads this chat right away. If you need help now, call {emergency}."
 )
 HELP = N_(
     "I ask how you are and what you think of the service. You can answer with the buttons or "
@@ -62,7 +62,7 @@ HELP = N_(
     "/language: suomi, svenska, English\n"
     "/stop: no more check-in reminders\n"
     "/forget: erase what is stored about you\n\n"
-    "Nobody reads this chat right away. If you need help now, call 112."
+    "Nobody reads this chat right away. If you need help now, call {emergency}."
 )
 MENU_QUESTION = N_("What would you like to do?")
 MENU_CHECKIN = N_("Check-in")
@@ -105,7 +105,7 @@ NOT_FORGOTTEN = N_("Okay, nothing was erased.")
 ENROLLED = N_(
     "Hi! I'm Kerro, the feedback chat of your social and family services. I'm a chat bot, not "
     "a person. This chat is now linked to you. Your worker sees the check-ins you answer "
-    "here. Nobody reads this chat right away. If you need help now, call 112."
+    "here. Nobody reads this chat right away. If you need help now, call {emergency}."
 )
 CONSENT_QUESTION = N_("May I send you a check-in reminder here now and then?")
 CONSENT_YES = N_("Yes, send reminders")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot import commands
 from bot.i18n import Translator
 from bot.messages import Inbound, Kind
-from dialogs import engine
+from dialogs import engine, helplines
 from dialogs.model import Answer, Ask, Choice, Dialog, Event, Skip, State
 
 
@@ -28,6 +28,7 @@ NAMESPACES = {
     commands.LANGUAGE: "language",
     commands.FORGET: "forget",
     commands.CONSENT: "consent",
+    helplines.MORE_HELP: helplines.MORE_HELP,  # "morehelp:<audience>" under a crisis reply
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from dialogs.helplines import HelpNumbers
 from dialogs.model import LANGUAGES as LANGUAGES  # re-exported: where the bot's texts are
 from dialogs.model import Text
 
@@ -40,14 +41,24 @@ class Translator:
         messages: Mapping[str, str],
         plurals: Mapping[str, tuple[str, ...]] | None = None,
         plural_form: Callable[[int], int] = _english_plural,
+        numbers: Mapping[str, str] | None = None,
     ) -> None:
         self.language = language
         self._messages = messages
         self._plurals = plurals or {}
         self._plural_form = plural_form
+        # The help numbers by placeholder: "{emergency}" in any text is "112" (they are
+        # written only in dialogs/data/help_numbers.yaml).
+        self._numbers = {f"{{{name}}}": number for name, number in (numbers or {}).items()}
+
+    def _filled(self, text: str) -> str:
+        if "{" in text:
+            for placeholder, number in self._numbers.items():
+                text = text.replace(placeholder, number)
+        return text
 
     def gettext(self, msgid: str) -> str:
-        return self._messages.get(msgid) or msgid
+        return self._filled(self._messages.get(msgid) or msgid)
 
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         """The form of a plural message for `count`, by the catalog's plural rule."""
@@ -55,8 +66,8 @@ class Translator:
         if forms:
             index = self._plural_form(count)
             if 0 <= index < len(forms):
-                return forms[index]
-        return singular if count == 1 else plural
+                return self._filled(forms[index])
+        return self._filled(singular if count == 1 else plural)
 
     def text(self, text: Text) -> str:
         params = {
@@ -68,6 +79,7 @@ class Translator:
             source = text.msgid if text.count == 1 else text.plural
         else:
             translated, source = self.gettext(text.msgid), text.msgid
+        source = self._filled(source)
         if not params:
             return translated
         try:
@@ -82,7 +94,16 @@ class Translations:
         self.default = default
 
     @classmethod
-    def load(cls, directory: Path | None = None, default: str = DEFAULT_LANGUAGE) -> Translations:
+    def load(
+        cls,
+        directory: Path | None = None,
+        default: str = DEFAULT_LANGUAGE,
+        *,
+        help_numbers: HelpNumbers | None = None,
+    ) -> Translations:
+        """The catalogs; the help numbers (by default the shipped data file) fill their
+        placeholders in every text."""
+        numbers = (help_numbers or HelpNumbers.load()).placeholders
         translators: dict[str, Translator] = {}
         for language in LANGUAGES:
             path = catalog_path(language, directory)
@@ -101,7 +122,9 @@ class Translations:
                             messages[message.id] = message.string
                     elif isinstance(message.string, tuple) and all(message.string):
                         plurals[str(message.id[0])] = tuple(message.string)
-            translators[language] = Translator(language, messages, plurals, plural_form)
+            translators[language] = Translator(
+                language, messages, plurals, plural_form, numbers=numbers
+            )
         return cls(translators, default)
 
     def get(self, language: str | None) -> Translator:

@@ -68,14 +68,18 @@ class Message:
     text: str
     buttons: tuple[Button, ...] = ()
     free_text: bool = False
+    help: bool = False  # the help numbers: a kiosk keeps them on screen, a page links them
 
     def to_payload(self) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "type": "message",
             "text": self.text,
             "buttons": [[button.data, button.label] for button in self.buttons],
             "free_text": self.free_text,
         }
+        if self.help:
+            payload["help"] = True
+        return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Message:
@@ -83,6 +87,7 @@ class Message:
             text=str(payload["text"]),
             buttons=tuple(Button(str(data), str(label)) for data, label in payload["buttons"]),
             free_text=bool(payload.get("free_text", False)),
+            help=bool(payload.get("help", False)),
         )
 
 
@@ -121,7 +126,8 @@ def render(outputs: list[Output], translator: Translator) -> list[Message]:
     messages: list[Message] = []
     for output in outputs:
         if isinstance(output, Say):
-            messages.append(Message(translator.text(output.text)))
+            buttons = tuple(Button(b.id, translator.text(b.label)) for b in output.buttons)
+            messages.append(Message(translator.text(output.text), buttons, help=output.help))
         elif isinstance(output, Ask):
             text = translator.text(output.text)
             if output.hint is not None:

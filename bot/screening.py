@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dialogs import engine
-from dialogs.helplines import GO_ON_GENTLY, HelpNumbers
+from dialogs.helplines import GO_ON_GENTLY, Audience, HelpNumbers, Reader
 from dialogs.model import N_, FlagLevel, Output, RaiseFlag, Record, Say, State, Text
 from dialogs.risk import RiskLevel, Screening
 
@@ -41,6 +41,7 @@ def screened(
     outputs: list[Output],
     unit_id: int | None,
     contact_id: int | None,
+    audience: Audience,
     help_numbers: HelpNumbers,
 ) -> list[Output]:
     """S1 inside a dialog: the step's outputs with the risk screen's flag and reply.
@@ -48,7 +49,8 @@ def screened(
     A hit raises a flag on the conversation's response (anonymous or not, as the response
     is); a text that was not a text question's answer is kept with it, sealed. Without a
     unit (the info dialog) no flag can be raised; a crisis still gets the help numbers.
-    A crisis reply comes before anything else; then the dialog goes on.
+    A crisis reply comes before anything else, saying who will see the text; then the dialog
+    goes on.
     """
     if screening.level is RiskLevel.NONE:
         return outputs
@@ -60,8 +62,12 @@ def screened(
     if screening.level is not RiskLevel.CRISIS:
         return [*extra, *outputs]
     # The worker sees a flag only when there is one, and it is the client's.
-    enrolled = unit_id is not None and state.anonymous is False and contact_id is not None
-    help_reply = help_numbers.crisis_reply(enrolled=enrolled)
+    enrolled = state.anonymous is False and contact_id is not None
+    help_reply = help_numbers.crisis_reply(
+        audience=audience,
+        reader=reader(enrolled=enrolled, flagged=unit_id is not None),
+        pressed=False,
+    )
     rest = [o for o in outputs if not (isinstance(o, Say) and o.text.msgid == engine.HINT_PICK)]
     gently: list[Output] = [] if state.finished else [Say(Text(GO_ON_GENTLY))]
     return [*help_reply, *extra, *gently, *rest]
@@ -77,7 +83,12 @@ class Outside:
 
 
 def outside_dialog(
-    screening: Screening | None, *, text: str, enrolled: bool, help_numbers: HelpNumbers
+    screening: Screening | None,
+    *,
+    text: str,
+    enrolled: bool,
+    audience: Audience,
+    help_numbers: HelpNumbers,
 ) -> Outside:
     """S1 outside any dialog (`screening` is None for anything but text).
 
@@ -92,7 +103,8 @@ def outside_dialog(
     keep = (_kept(text), _flag(screening)) if enrolled else None
     if screening.level is not RiskLevel.CRISIS:
         return Outside(nothing, keep)
-    return Outside(help_numbers.crisis_reply(enrolled=enrolled), keep)
+    who = Reader.WORKER if enrolled else Reader.NOBODY
+    return Outside(help_numbers.crisis_reply(audience=audience, reader=who, pressed=False), keep)
 
 
 # "I need help now", the safety net beside the screen: a crisis flag under its own rule, on
@@ -102,13 +114,37 @@ HELP_NOW_RULE = "help_now"
 
 
 def help_now(
-    *, enrolled: bool, flag: bool, question: list[Output], help_numbers: HelpNumbers
+    *,
+    enrolled: bool,
+    flag: bool,
+    audience: Audience,
+    question: list[Output],
+    help_numbers: HelpNumbers,
 ) -> list[Output]:
     """The help numbers for a press of "I need help now"; a crisis flag when `flag` (there is
     a response to raise it on); then the open question, asked again, if there is one."""
     raised: list[Output] = [RaiseFlag(HELP_NOW_RULE, FlagLevel.CRISIS)] if flag else []
     gently: list[Output] = [Say(Text(GO_ON_GENTLY))] if question else []
-    return [*help_numbers.crisis_reply(enrolled=enrolled), *raised, *gently, *question]
+    who = reader(enrolled=enrolled, flagged=flag)
+    reply = help_numbers.crisis_reply(audience=audience, reader=who, pressed=True)
+    return [*reply, *raised, *gently, *question]
+
+
+def more_help(argument: str, *, question: list[Output], help_numbers: HelpNumbers) -> list[Output]:
+    """ "More places to get help" (the crisis reply's button, "morehelp:<audience>"): the
+    audience's other lines and what to do now; then the open question again, if there is
+    one."""
+    audience = Audience.of(argument)
+    gently: list[Output] = [Say(Text(GO_ON_GENTLY))] if question else []
+    return [*help_numbers.more(audience), *gently, *question]
+
+
+def reader(*, enrolled: bool, flagged: bool) -> Reader:
+    """Who will see a crisis: a flag on an enrolled client's response reaches their worker; a
+    flag on an anonymous one, the unit's staff; no flag, nobody."""
+    if not flagged:
+        return Reader.NOBODY
+    return Reader.WORKER if enrolled else Reader.STAFF
 
 
 def help_now_kept() -> tuple[Record, RaiseFlag]:

@@ -24,7 +24,7 @@ from bot.i18n import Translations
 from bot.messages import HELP_NOW, HELP_NOW_LABEL, Handled, Inbound, Kind
 from bot.replies import Replies
 from dialogs import engine
-from dialogs.helplines import HelpNumbers
+from dialogs.helplines import MORE_HELP, MORE_LABEL, Audience, HelpNumbers
 from dialogs.model import N_, Dialog, Event, Output, Say, State, Text
 from dialogs.risk import RiskScreen
 from storage import tables
@@ -155,6 +155,7 @@ class ConversationService(Doors):
                 outputs=outputs,
                 unit_id=conversation.unit_id,
                 contact_id=conversation.contact_id,
+                audience=turn.audience(dialog),
                 help_numbers=self.help_numbers,
             )
         # Write: the step in one call, then the replies.
@@ -182,6 +183,7 @@ class ConversationService(Doors):
             self.risk_screen.screen(inbound.payload) if inbound.kind is Kind.TEXT else None,
             text=inbound.payload,
             enrolled=client is not None,
+            audience=turn.audience(None),
             help_numbers=self.help_numbers,
         )
         if decision.keep is not None and contact is not None and client is not None:
@@ -205,6 +207,8 @@ class ConversationService(Doors):
         contact, conversation = turn.party.contact, turn.party.conversation
         if name == HELP_NOW:
             return self._help_now(turn)
+        if name == MORE_HELP:
+            return self._more_help(turn, argument)
         replies.acknowledge(None)
         if name == "group":
             # Said once per group chat: the claim of a notice marks it said.
@@ -269,6 +273,7 @@ class ConversationService(Doors):
             outputs = screening.help_now(
                 enrolled=client_id is not None and state.anonymous is False,
                 flag=conversation.unit_id is not None,
+                audience=turn.audience(dialog),
                 question=engine.current_question(dialog, state),
                 help_numbers=self.help_numbers,
             )
@@ -303,9 +308,32 @@ class ConversationService(Doors):
                 now=turn.now,
             )
         outputs = screening.help_now(
-            enrolled=enrolled, flag=False, question=[], help_numbers=self.help_numbers
+            enrolled=enrolled,
+            flag=False,
+            audience=turn.audience(None),
+            question=[],
+            help_numbers=self.help_numbers,
         )
         return replies.send(session, outputs, language, finished=conversation is None)
+
+    def _more_help(self, turn: _Turn, argument: str) -> Handled:
+        """ "More places to get help" under a crisis reply: the other lines, then the open
+        question again, if a dialog is running."""
+        conversation, contact = turn.party.conversation, turn.party.contact
+        dialog = self.dialogs.get(conversation.dialog_id) if conversation is not None else None
+        language = (
+            conversation.language
+            if conversation is not None
+            else (contact.language if contact else None) or turn.inbound.language
+        )
+        turn.replies.acknowledge(self.translations.get(language).text(Text(MORE_LABEL)))
+        question = (
+            engine.current_question(dialog, State.from_json(conversation.state))
+            if conversation is not None and dialog is not None
+            else []
+        )
+        outputs = screening.more_help(argument, question=question, help_numbers=self.help_numbers)
+        return turn.replies.send(turn.session, outputs, language, finished=conversation is None)
 
     def _begin(
         self,
@@ -349,6 +377,11 @@ class _Turn:
     party: Party
     replies: Replies
     now: dt.datetime
+
+    def audience(self, dialog: Dialog | None) -> Audience:
+        """Whom a help reply speaks to: the dialog's audience, else the client's."""
+        client = self.party.client
+        return Audience.of(dialog.audience if dialog else None, client.audience if client else None)
 
     def dropped(self, conversation: tables.Conversation) -> _Turn:
         """Delete the chat's conversation; the turn goes on without it."""

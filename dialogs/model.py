@@ -178,7 +178,13 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Say:
+    """A message. `buttons` carry whole button data (a command's, such as "morehelp:child");
+    `help` marks the help numbers' messages, which a channel may show differently (a kiosk
+    keeps them on screen, a web page makes the numbers tappable)."""
+
     text: Text
+    buttons: tuple[Choice, ...] = ()
+    help: bool = False
 
 
 @dataclass(frozen=True, slots=True)

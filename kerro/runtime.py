@@ -114,7 +114,8 @@ def build(settings: Settings) -> Runtime:
     service (which wakes the sender), then Telegram's dispatcher and outbox sender."""
     database = Database.from_url(settings.effective_database_url)
     dialogs = load_directory()
-    translations = Translations.load(default=settings.default_language)
+    help_numbers = HelpNumbers.load()
+    translations = Translations.load(default=settings.default_language, help_numbers=help_numbers)
     keyring = Keyring(settings.secret())
     risk_screen = RiskScreen.load(lemmatizer=voikko_lemmatizer())
     if risk_screen.uses_lemmas:  # without Voikko, dialogs.risk has said so in one line
@@ -131,7 +132,7 @@ def build(settings: Settings) -> Runtime:
         translations=translations,
         conversation_ttl=dt.timedelta(hours=settings.conversation_ttl_hours),
         risk_screen=risk_screen,
-        help_numbers=HelpNumbers.load(),
+        help_numbers=help_numbers,
         on_flag=alert_sender.wake,
     )
     telegram = None if bot is None else build_telegram(settings, bot, service, database, keyring)

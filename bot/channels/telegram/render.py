@@ -86,7 +86,9 @@ def merge(messages: list[Message], limit: int = TEXT_LIMIT) -> list[Message]:
         previous = merged[-1] if merged else None
         joined = f"{previous.text}\n\n{message.text}" if previous else ""
         if previous is not None and not previous.buttons and len(escape(joined)) <= limit:
-            merged[-1] = Message(joined, message.buttons, message.free_text)
+            merged[-1] = Message(
+                joined, message.buttons, message.free_text, help=previous.help or message.help
+            )
         else:
             merged.append(message)
     return merged

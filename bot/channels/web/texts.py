@@ -9,7 +9,7 @@ SKIP_TO_CONTENT = N_("Skip to the conversation")
 LANGUAGE = N_("Language")
 FOOTER = N_(
     "Kerro is a chat bot, not a person. Nobody reads this chat right away. In an emergency, "
-    "call 112."
+    "call {emergency}."
 )
 CHAT_TITLE = N_("Feedback chat")
 KIOSK_TITLE = N_("Feedback")
