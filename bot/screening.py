@@ -120,12 +120,14 @@ def help_now(
     audience: Audience,
     question: list[Output],
     help_numbers: HelpNumbers,
+    kept: bool = False,
 ) -> list[Output]:
     """The help numbers for a press of "I need help now"; a crisis flag when `flag` (there is
-    a response to raise it on); then the open question, asked again, if there is one."""
+    a response to raise it on); then the open question, asked again, if there is one.
+    `kept`: the press is kept with its flag outside any dialog (`help_now_kept`)."""
     raised: list[Output] = [RaiseFlag(HELP_NOW_RULE, FlagLevel.CRISIS)] if flag else []
     gently: list[Output] = [Say(Text(GO_ON_GENTLY))] if question else []
-    who = reader(enrolled=enrolled, flagged=flag)
+    who = reader(enrolled=enrolled, flagged=flag or kept)
     reply = help_numbers.crisis_reply(audience=audience, reader=who, pressed=True)
     return [*reply, *raised, *gently, *question]
 

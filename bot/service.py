@@ -310,6 +310,7 @@ class ConversationService(Doors):
         outputs = screening.help_now(
             enrolled=enrolled,
             flag=False,
+            kept=enrolled,
             audience=turn.audience(None),
             question=[],
             help_numbers=self.help_numbers,

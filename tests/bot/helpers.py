@@ -9,8 +9,11 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
 from bot.delivery import deliver_chat
+from bot.i18n import Translator
 from bot.messages import Acknowledgement, Handled, Inbound, Kind, Message, Outgoing
 from bot.service import ConversationService
+from dialogs import helplines
+from dialogs.helplines import Audience, Reader
 from storage import tables
 from storage.db import Database
 
@@ -87,3 +90,30 @@ def all_cells(database: Database) -> list[tuple[str, str, str]]:
             for row in result.mappings():
                 cells.extend((table.name, column, str(value)) for column, value in row.items())
     return cells
+
+
+def assert_help_reply(
+    message: Message,
+    translator: Translator,
+    *,
+    audience: Audience,
+    reader: Reader,
+    pressed: bool,
+) -> None:
+    """The crisis reply's first message: automatic, opened for a press or for what was
+    written, 112, the audience's line, who will see it; one button to the other lines."""
+    shown = message.text
+    opening = helplines.OPENING_PRESSED if pressed else helplines.OPENING_SCREENED
+    other = helplines.OPENING_SCREENED if pressed else helplines.OPENING_PRESSED
+    assert shown.startswith(translator.gettext(opening)), shown
+    assert translator.gettext(other) not in shown
+    assert translator.gettext(helplines.CALL_EMERGENCY) in shown
+    assert "112" in shown
+    for each, line in helplines.TALK.items():
+        assert (translator.gettext(line) in shown) == (each is audience), (each, shown)
+    for each, who in helplines.WHO_SEES.items():
+        assert (translator.gettext(who) in shown) == (each is reader), (each, shown)
+    assert message.help
+    assert [(b.data, b.label) for b in message.buttons] == [
+        (helplines.more_data(audience), translator.gettext(helplines.MORE_LABEL))
+    ]

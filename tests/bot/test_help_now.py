@@ -14,7 +14,8 @@ from dialogs.model import Dialog, Goal, State
 from storage import tables
 from storage.db import Database
 from storage.repositories import contacts
-from tests.bot.helpers import Chat, all_cells, rows
+from dialogs.helplines import Audience, Reader
+from tests.bot.helpers import Chat, all_cells, assert_help_reply, rows
 from tests.bot.test_service import enrol
 
 pytestmark = pytest.mark.usefixtures("unit_id")
@@ -26,7 +27,6 @@ FIRST_QUESTION = {
     "sv": "Hur mycket glädje",
     "en": "How much joy",
 }
-NUMBERS = ("112", "09 2525 0111", "116 111")
 
 
 def texts(messages: list[Message]) -> str:
@@ -78,11 +78,10 @@ async def test_an_enrolled_clients_press_flags_their_worker_and_the_dialog_goes_
     reply = chat.received[before:]
     translator = service.translations.get(language)
 
-    assert reply[0].text == translator.gettext(helplines.INTRO)
-    for number in NUMBERS:
-        assert number in texts(reply)
-    assert translator.gettext(helplines.WORKER_WILL_SEE) in texts(reply)
-    assert translator.gettext(helplines.WHERE_TO_TURN) not in texts(reply)
+    assert_help_reply(
+        reply[0], translator, audience=Audience.YOUTH, reader=Reader.WORKER, pressed=True
+    )
+    assert ("0800 96 116" if language == "sv" else "116 111") in reply[0].text
     # The open question, asked again, with the button once more.
     assert FIRST_QUESTION[language] in reply[-1].text
     assert reply[-1].buttons[-1].data == HELP_NOW_DATA
@@ -118,10 +117,9 @@ async def test_an_anonymous_press_gives_help_and_links_to_nobody(
     await chat.send(Kind.CHOICE, HELP_NOW_DATA)
     reply = chat.received[before:]
     translator = service.translations.get(language)
-    assert reply[0].text == translator.gettext(helplines.INTRO)
-    assert "116 111" in texts(reply)
-    assert translator.gettext(helplines.WHERE_TO_TURN) in texts(reply)
-    assert translator.gettext(helplines.WORKER_WILL_SEE) not in texts(reply)
+    assert_help_reply(
+        reply[0], translator, audience=Audience.YOUTH, reader=Reader.STAFF, pressed=True
+    )
     assert FIRST_QUESTION[language] in reply[-1].text
 
     # As the risk screen's flag on an anonymous response: the unit's, of nobody, dated only.
@@ -146,8 +144,10 @@ async def test_a_press_outside_a_dialog_gives_help_and_stores_nothing(
     handled = await chat.send(Kind.COMMAND, "helpnow", language=language)
     assert handled.finished
     translator = service.translations.get(language)
-    assert chat.received[0].text == translator.gettext(helplines.INTRO)
-    assert translator.gettext(helplines.WHERE_TO_TURN) in texts(chat.received)
+    [reply] = chat.received
+    assert_help_reply(
+        reply, translator, audience=Audience.ANYONE, reader=Reader.NOBODY, pressed=True
+    )
     assert rows(database, tables.Flag) == []
     assert rows(database, tables.Response) == []
 
@@ -160,8 +160,10 @@ async def test_an_enrolled_clients_command_outside_a_dialog_flags_their_worker(
     client_id = enrol_in(service, chat, language)
     await chat.send(Kind.COMMAND, command)
     translator = service.translations.get(language)
-    assert chat.received[0].text == translator.gettext(helplines.INTRO)
-    assert translator.gettext(helplines.WORKER_WILL_SEE) in texts(chat.received)
+    [reply] = chat.received
+    assert_help_reply(
+        reply, translator, audience=Audience.YOUTH, reader=Reader.WORKER, pressed=True
+    )
     [flag] = rows(database, tables.Flag)
     assert (flag.level, flag.rule, flag.client_id) == ("crisis", HELP_NOW_RULE, client_id)
     [response] = rows(database, tables.Response)

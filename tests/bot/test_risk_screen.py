@@ -15,7 +15,8 @@ from dialogs import engine, helplines
 from storage import tables
 from storage.crypto import Keyring, Purpose
 from storage.db import Database
-from tests.bot.helpers import Chat, all_cells, rows
+from dialogs.helplines import Audience, Reader
+from tests.bot.helpers import Chat, all_cells, assert_help_reply, rows
 from tests.bot.test_service import enrol
 
 pytestmark = pytest.mark.usefixtures("unit_id")
@@ -25,6 +26,8 @@ CRISIS = {
     "sv": "jag vill inte leva längre",
     "en": "i just want to die",
 }
+# The MLL line in the chat's language: its Swedish number for Swedish.
+MLL = {"fi": "116 111", "sv": "0800 96 116", "en": "116 111"}
 FIRST_QUESTION = {
     "fi": "Kuinka paljon elämässäsi on ollut iloa",
     "sv": "Hur mycket glädje",
@@ -48,12 +51,13 @@ async def test_a_crisis_at_a_question_gets_the_help_numbers_first_and_one_flag(
     reply = chat.received[before:]
     translator = service.translations.get(language)
 
-    # The help numbers come first, in the chat's language; then the question again, gently.
-    assert reply[0].text == translator.gettext(helplines.INTRO)
+    # The help numbers come first, in one message in the chat's language: anonymous in a unit,
+    # so its staff may read it later; then the question again, gently.
+    assert_help_reply(
+        reply[0], translator, audience=Audience.YOUTH, reader=Reader.STAFF, pressed=False
+    )
+    assert MLL[language] in reply[0].text
     shown = texts(reply)
-    for number in ("112", "09 2525 0111", "116 111", "0800 96 116", "116 006"):
-        assert number in shown
-    assert translator.gettext(helplines.WHERE_TO_TURN) in shown
     assert translator.gettext(helplines.GO_ON_GENTLY) in shown
     assert translator.gettext(engine.HINT_PICK) not in shown
     assert FIRST_QUESTION[language] in reply[-1].text
@@ -88,7 +92,9 @@ async def test_a_crisis_in_a_text_answer_flags_the_answer_and_the_dialog_ends_ki
     assert handled.finished
     reply = chat.received[before:]
     translator = service.translations.get("sv")
-    assert reply[0].text == translator.gettext(helplines.INTRO)
+    assert_help_reply(
+        reply[0], translator, audience=Audience.ANYONE, reader=Reader.STAFF, pressed=False
+    )
     # The dialog ended: its own closing words come, not an offer to go on.
     assert translator.gettext(helplines.GO_ON_GENTLY) not in texts(reply)
     assert reply[-1].buttons == ()
@@ -108,9 +114,14 @@ async def test_an_enrolled_client_is_told_their_worker_will_see_it(
     client_id = enrol(service, chat)
     await chat.begin("youth_checkin", language="en")
     await chat.say("I want to kill myself")
-    shown = texts(chat.received)
-    assert service.translations.get("en").gettext(helplines.WORKER_WILL_SEE) in shown
-    assert helplines.WHERE_TO_TURN not in shown
+    [reply] = [message for message in chat.received if message.help]
+    assert_help_reply(
+        reply,
+        service.translations.get("en"),
+        audience=Audience.YOUTH,
+        reader=Reader.WORKER,
+        pressed=False,
+    )
     [flag] = rows(database, tables.Flag)
     assert (flag.level, flag.client_id) == ("crisis", client_id)
 
@@ -160,9 +171,11 @@ async def test_a_crisis_outside_any_dialog_still_gets_the_help_numbers(
     handled = await chat.send(Kind.TEXT, CRISIS[language], language=language)
     assert handled.finished
     translator = service.translations.get(language)
-    assert chat.received[0].text == translator.gettext(helplines.INTRO)
-    assert "116 111" in texts(chat.received)
-    assert translator.gettext(helplines.WHERE_TO_TURN) in texts(chat.received)
+    [reply] = chat.received
+    assert_help_reply(
+        reply, translator, audience=Audience.ANYONE, reader=Reader.NOBODY, pressed=False
+    )
+    assert MLL[language] in reply.text
     # An anonymous writer outside a dialog: no unit is known, so nothing is stored.
     assert rows(database, tables.Flag) == []
     assert rows(database, tables.Response) == []
