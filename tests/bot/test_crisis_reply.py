@@ -252,7 +252,8 @@ async def test_the_help_lines_step_is_translated_with_the_numbers_filled(
         contact = contacts.contact_by_chat(
             session, chat=service.chat_key(chat.channel, chat.address)
         )
-        assert contact is not None and contact.id is not None
+        assert contact is not None
+        assert contact.id is not None
         contacts.set_contact_language(session, contact_id=contact.id, language=language)
     after = await checkin_with_low_joy(service, chat, "youth_checkin", "no")
     shown = "\n".join(message.text for message in after)

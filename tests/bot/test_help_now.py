@@ -9,12 +9,12 @@ import pytest
 from bot.messages import HELP_NOW_DATA, HELP_NOW_LABEL, Kind, Message, render
 from bot.screening import HELP_NOW_RULE
 from bot.service import ConversationService
-from dialogs import engine, helplines
+from dialogs import engine
+from dialogs.helplines import Audience, Reader
 from dialogs.model import Dialog, Goal, State
 from storage import tables
 from storage.db import Database
 from storage.repositories import contacts
-from dialogs.helplines import Audience, Reader
 from tests.bot.helpers import Chat, all_cells, assert_help_reply, rows
 from tests.bot.test_service import enrol
 

@@ -12,10 +12,10 @@ from bot.messages import Kind, Message
 from bot.screening import RISK_MEASURE, RISK_RULE
 from bot.service import ConversationService
 from dialogs import engine, helplines
+from dialogs.helplines import Audience, Reader
 from storage import tables
 from storage.crypto import Keyring, Purpose
 from storage.db import Database
-from dialogs.helplines import Audience, Reader
 from tests.bot.helpers import Chat, all_cells, assert_help_reply, rows
 from tests.bot.test_service import enrol
 
