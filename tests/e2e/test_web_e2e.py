@@ -179,7 +179,7 @@ def test_i_need_help_now_shows_the_help_numbers_and_the_question_again(
     expect(page.get_by_text("How much joy has there been")).to_be_visible()
     button(page, "I need help now").last.click()
     expect(page.get_by_text("116 111").first).to_be_visible()
-    expect(page.get_by_text("This chat is anonymous").first).to_be_visible()
+    expect(page.get_by_text("Staff may read this later").first).to_be_visible()
     shot(page, "chat-help-now")
     button(page, "4").last.click()
     expect(page.get_by_text("How much have you felt").last).to_be_visible()

@@ -29,7 +29,14 @@ from bot.channels.web.session import (
     new_nonce,
     read_session,
 )
-from bot.channels.web.views import UNIT_DIALOGS, MessageView, Page, Turn, message_view
+from bot.channels.web.views import (
+    UNIT_DIALOGS,
+    MessageView,
+    Page,
+    Turn,
+    message_view,
+    tel_links,
+)
 from bot.http import DATABASE_AWAY
 from bot.i18n import normalise_language
 from bot.messages import CODE, WEB, Handled, Inbound, Outgoing
@@ -60,6 +67,9 @@ class WebSettings:
     rate_per_address: float = 600.0
     kiosk_idle_seconds: float = 60.0
     kiosk_thanks_seconds: float | None = None  # None: the thanks screen follows the idle time
+    # Help numbers stay on a kiosk's screen until the person leaves them ("Back to the
+    # start"), or at the latest after this long untouched.
+    kiosk_help_seconds: float = 300.0
     public_url: str | None = None  # the address posters' QR codes point at (else the request's)
 
     @property
@@ -108,6 +118,7 @@ class WebChat:
             f"/static/web/{name}?v={self.versions.get(name, '0')}"
         )
         self.templates.globals["language_names"] = commands.LANGUAGE_NAMES
+        self.templates.filters["tel"] = tel_links(service.help_numbers.numbers())
 
     # ---- what every page needs
 
@@ -242,11 +253,7 @@ class WebChat:
                 unit_name=unit_name,
                 csrf=csrf_token(self.keyring, session),
                 turn=turn,
-                idle=int(
-                    self.settings.kiosk_thanks
-                    if turn.finished
-                    else self.settings.kiosk_idle_seconds
-                ),
+                idle=int(self._kiosk_idle(turn)),
                 reset=path,
                 title=translator.gettext(texts.KIOSK_TITLE),
             )
@@ -274,6 +281,12 @@ class WebChat:
             note=note,
             title=translator.gettext(texts.CHAT_TITLE),
         )
+
+    def _kiosk_idle(self, turn: Turn) -> float:
+        """How long a kiosk's screen stays untouched before it starts over."""
+        if turn.help:
+            return max(self.settings.kiosk_help_seconds, self.settings.kiosk_idle_seconds)
+        return self.settings.kiosk_thanks if turn.finished else self.settings.kiosk_idle_seconds
 
     # ---- talking to the service, through its doors
 

@@ -128,10 +128,13 @@ def _routes(chat: WebChat) -> APIRouter:
             language = new_language
         else:
             turn = await answer_turn(Form(page, code, session, fields, nonce, language))
-        response = chat.turn_page(request, page, unit_name, session, language, turn)
-        if page is Page.KIOSK and turn.finished:
-            # The next person gets a new session; nothing of this one stays in the browser.
-            chat.set_session(request, response, new_session())
+        kiosk_done = page is Page.KIOSK and turn.finished
+        # The next person gets a new session; nothing of this one stays in the browser. The
+        # page's forms (more places to get help) already belong to the new one.
+        shown = new_session() if kiosk_done else session
+        response = chat.turn_page(request, page, unit_name, shown, language, turn)
+        if kiosk_done:
+            chat.set_session(request, response, shown)
             chat.set_language(request, response, home_language(request.query_params.get("lang")))
         elif new_language is not None:
             chat.set_language(request, response, new_language)

@@ -4,8 +4,11 @@ and one turn of the conversation (what the person said, what came after it)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from markupsafe import Markup, escape
 
 from bot import commands
 from bot.channels.web import texts
@@ -36,7 +39,9 @@ class ButtonView:
     label: str  # the whole label, for the accessible name
     emoji: str  # a leading emoji, shown beside the words, hidden from screen readers
     words: str
-    style: str  # "short" (scales, side by side), "wide", "skip", or "help" ("I need help now")
+    # "short" (scales, side by side), "wide", "skip", "help" ("I need help now"), or "more"
+    # (more places to get help, under the help numbers)
+    style: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,7 @@ class MessageView:
     hint: str | None = None
     buttons: tuple[ButtonView, ...] = ()
     free_text: bool = False
+    help: bool = False  # the help numbers: tappable, and a kiosk keeps them on screen
 
 
 @dataclass
@@ -57,6 +63,11 @@ class Turn:
     finished: bool = False
     start: bool = False  # the start screen: no conversation is running
     notice: str | None = None
+
+    @property
+    def help(self) -> bool:
+        """The turn shows help numbers (a kiosk keeps them until the person leaves them)."""
+        return any(message.help for message in self.messages)
 
 
 def button_view(data: str, label: str) -> ButtonView:
@@ -75,6 +86,9 @@ def button_view(data: str, label: str) -> ButtonView:
 
 
 def message_view(message: Message) -> MessageView:
+    if message.help:  # paragraphs, and the button to more places to get help
+        buttons = tuple(ButtonView(b.data, b.label, "", b.label, "more") for b in message.buttons)
+        return MessageView(_paragraphs(message.text), buttons=buttons, help=True)
     if not message.buttons and not message.free_text:
         return MessageView(_paragraphs(message.text))
     question, _, hint = message.text.partition("\n")
@@ -102,3 +116,21 @@ def turn_of(delivered: list[Outgoing], finished: bool, said: str | None = None) 
         else:
             turn.messages.append(message_view(message))
     return turn
+
+
+def tel_links(numbers: Iterable[str]) -> Callable[[str], Markup]:
+    """A template filter: the text, escaped, with each help number a `tel:` link, so that a
+    phone dials it with one tap (the numbers of help_numbers.yaml, longest first)."""
+    ordered = sorted({number for number in numbers if number.strip()}, key=len, reverse=True)
+    if not ordered:
+        return lambda text: escape(text)
+    pattern = re.compile(r"(?<!\d)(%s)(?!\d)" % "|".join(map(re.escape, ordered)))  # noqa: UP031
+
+    def link(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group(1))
+        return f'<a class="tel" href="tel:{digits}">{match.group(1)}</a>'
+
+    def linked(text: str) -> Markup:
+        return Markup(pattern.sub(link, str(escape(text))))  # noqa: S704 (escaped first)
+
+    return linked

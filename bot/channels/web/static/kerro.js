@@ -56,6 +56,8 @@
         log.replaceChildren();
       } else {
         log.querySelectorAll("form.question").forEach(settle);
+        // An earlier "more places to get help" button goes; its help stays readable.
+        log.querySelectorAll("form.more-help").forEach(function (form) { form.remove(); });
       }
       turns.forEach(function (turn) {
         // Each turn keeps its own lang attribute, so the history is read in its language.
