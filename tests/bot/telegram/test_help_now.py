@@ -39,7 +39,8 @@ from tests.support.clock import Clock
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.web import page_text, question_form, serve, web_app
 
-HELP = ("112", "09 2525 0111", "116 111")
+HELP = ("112", "116 111")  # 112, and the youth's line
+MLL = {"fi": "116 111", "sv": "0800 96 116", "en": "116 111"}
 LABEL = {"fi": "Tarvitsen apua nyt", "sv": "Jag behöver hjälp nu", "en": "I need help now"}
 FIRST = {"fi": "Kuinka paljon elämässäsi", "sv": "Hur mycket glädje", "en": "How much joy"}
 INTRO = {"fi": "Et ole yksin", "sv": "Du är inte ensam", "en": "You are not alone"}
@@ -167,7 +168,7 @@ async def test_an_anonymous_telegram_chat_presses_help_now_in_its_language(
     await drain(sender)
     reply = fake_api.sent(chat_id=str(chat_id))[before:]
     assert INTRO[language] in str(reply[0]["text"])
-    assert "116 111" in "\n".join(str(p["text"]) for p in reply)
+    assert MLL[language] in "\n".join(str(p["text"]) for p in reply)
     # The open question comes again, with its buttons.
     assert buttons(reply[-1])[-1]["callback_data"] == HELP_NOW_DATA
     assert buttons(reply[-1])[0]["callback_data"] == buttons(question)[0]["callback_data"]
@@ -197,7 +198,7 @@ async def test_the_help_now_commands_give_the_help_numbers(
     await drain(sender)
     sent = "\n".join(str(p["text"]) for p in fake_api.sent(chat_id=str(chat_id)))
     assert INTRO[language] in sent
-    assert "116 111" in sent
+    assert MLL[language] in sent
     # Outside a dialog, and nobody known: nothing is stored.
     assert rows(database, tables.Flag) == []
     assert rows(database, tables.Response) == []
