@@ -14,22 +14,26 @@ from typing import ClassVar, TextIO
 
 from bot.messages import HELP_NOW_DATA, TERMINAL, Button, Channel, Inbound, Kind, Message, Outgoing
 from bot.service import ConversationService
+from dialogs.helplines import MORE_HELP
 
 CHANNEL = TERMINAL
 SKIP_KEY = "s"
 HELP_NOW_KEY = "!"  # "I need help now"
+MORE_HELP_KEY = "+"  # "More places to get help", under the help numbers
 _NUMBER = re.compile(r"^-?\d+$")
 
 
 def button_keys(buttons: tuple[Button, ...]) -> list[tuple[str, Button]]:
     """The key a person types for each button: a scale's own number, else 1, 2, 3...; "s"
-    skips, "!" is "I need help now"."""
+    skips, "!" is "I need help now", "+" more places to get help."""
     keyed: list[tuple[str, Button]] = []
     position = 0
     for button in buttons:
         choice_id = button.data.partition(":")[2]
         if button.data == HELP_NOW_DATA:
             keyed.append((HELP_NOW_KEY, button))
+        elif button.data.startswith(f"{MORE_HELP}:"):
+            keyed.append((MORE_HELP_KEY, button))
         elif choice_id == "skip":
             keyed.append((SKIP_KEY, button))
         elif _NUMBER.match(choice_id):
@@ -49,6 +53,7 @@ class TerminalChat:
     address: str = field(default_factory=lambda: f"terminal-{secrets.token_hex(8)}")
     language: str | None = None
     last_buttons: tuple[Button, ...] = ()
+    help_buttons: tuple[Button, ...] = ()  # under the last help numbers; kept beside a question
     finished: bool = False
 
     @property
@@ -75,7 +80,7 @@ class TerminalChat:
     def parse(self, update: str) -> Inbound:
         """A typed line: a button's key picks the button, anything else is text."""
         typed = update.strip().casefold()
-        keyed = {key: button for key, button in button_keys(self.last_buttons)}
+        keyed = dict(button_keys(self.help_buttons)) | dict(button_keys(self.last_buttons))
         if typed in keyed:
             return self._inbound(Kind.CHOICE, keyed[typed].data)
         return self._inbound(Kind.TEXT, update)
@@ -95,8 +100,11 @@ class TerminalChat:
         if not isinstance(message, Message):
             return  # a terminal has no buttons to acknowledge
         self.out.write(f"\n{message.text}\n" if self.interactive else f"{message.text}\n")
-        if message.buttons:
+        if message.help:
+            self.help_buttons = message.buttons
+        elif message.buttons:
             self.last_buttons = message.buttons
+        if message.buttons:
             for key, button in button_keys(message.buttons):
                 self.out.write(f"  {key}) {button.label}\n")
         self.out.flush()

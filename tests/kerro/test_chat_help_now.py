@@ -11,6 +11,7 @@ import pytest
 from bot.i18n import Translations
 from bot.messages import HELP_NOW_LABEL
 from dialogs import helplines
+from dialogs.helplines import Reader
 from tests.kerro.test_cli import kerro
 
 FIRST_QUESTION = {
@@ -29,9 +30,9 @@ def test_the_help_now_key_gives_help_and_the_dialog_goes_on(tmp_path: Path, lang
     translator = Translations.load().get(language)
     out = result.stdout
     assert f"!) {translator.gettext(HELP_NOW_LABEL)}" in out
-    intro = out.index(translator.gettext(helplines.INTRO))
-    assert "116 111" in out[intro:]
-    assert translator.gettext(helplines.WHERE_TO_TURN) in out
+    intro = out.index(translator.gettext(helplines.OPENING_PRESSED))
+    assert ("0800 96 116" if language == "sv" else "116 111") in out[intro:]
+    assert translator.gettext(helplines.WHO_SEES[Reader.STAFF]) in out
     # Asked, helped, asked again, and then answered to the end.
     assert out.index(FIRST_QUESTION[language]) < intro < out.rindex(FIRST_QUESTION[language])
     with sqlite3.connect(tmp_path / "data" / "kerro.db") as db:

@@ -10,6 +10,7 @@ import pytest
 
 from bot.i18n import Translations
 from dialogs import helplines
+from dialogs.helplines import Reader
 from tests.kerro.test_cli import kerro
 
 CASES = {
@@ -23,17 +24,20 @@ CASES = {
 def test_a_piped_crisis_line_gets_help_and_one_flag(tmp_path: Path, language: str) -> None:
     crisis, second_question = CASES[language]
     assert kerro(tmp_path, "demo").returncode == 0
-    answers = f"3\n{crisis}\n4\n2\n5\nskip\n"
+    answers = f"3\n{crisis}\n+\n4\n2\n5\nskip\n"  # "+": more places to get help
     result = kerro(tmp_path, "chat", "youth_checkin", "--lang", language, stdin=answers)
     assert result.returncode == 0, result.stderr
     translator = Translations.load().get(language)
     out = result.stdout
-    intro = out.index(translator.gettext(helplines.INTRO))
-    for number in ("112", "09 2525 0111", "116 111", "116 006"):
-        assert number in out[intro:]
-    assert translator.gettext(helplines.WHERE_TO_TURN) in out
+    intro = out.index(translator.gettext(helplines.OPENING_SCREENED))
+    assert "112" in out[intro:]
+    assert translator.gettext(helplines.WHO_SEES[Reader.STAFF]) in out
+    assert f"+) {translator.gettext(helplines.MORE_LABEL)}" in out
+    more = out.index(translator.gettext(helplines.MORE_TITLE))
+    for number in ("112", "09 2525 0111", "116 006"):
+        assert number in out[more:]
     # The help comes before the question is asked again, and the dialog then runs to its end.
-    assert out.index(second_question) < intro < out.rindex(second_question)
+    assert out.index(second_question) < intro < more < out.rindex(second_question)
     assert crisis not in result.stderr
     with sqlite3.connect(tmp_path / "data" / "kerro.db") as db:
         flags = db.execute("SELECT level, rule, client_id FROM flag").fetchall()

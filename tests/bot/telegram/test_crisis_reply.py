@@ -92,9 +92,7 @@ async def test_an_enrolled_youths_crisis_says_their_worker_sees_it_on_their_next
     translator = service.translations.get("en")
     first = reply[0]
     assert translator.gettext(helplines.WHO_SEES[Reader.WORKER]) in str(first["text"])
-    assert translator.gettext(helplines.TALK[Audience.YOUTH]) in str(
-        first["text"]
-    )
+    assert translator.gettext(helplines.TALK[Audience.YOUTH]) in str(first["text"])
     assert [b["callback_data"] for b in buttons(first)] == [helplines.more_data(Audience.YOUTH)]
     # Then the question again, with its own buttons and "I need help now".
     assert buttons(reply[-1])[-1]["callback_data"] == "menu:helpnow"
