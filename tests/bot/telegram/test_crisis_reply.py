@@ -13,8 +13,8 @@ from bot.service import ConversationService
 from dialogs import helplines
 from dialogs.helplines import Audience, Reader
 from tests.bot.helpers import Chat
-from tests.bot.test_crisis_reply import enrol_as
 from tests.bot.telegram.conftest import Webhook, callback, drain, message
+from tests.bot.test_crisis_reply import enrol_as
 from tests.support.fake_bot_api import FakeBotApi
 
 pytestmark = pytest.mark.usefixtures("unit_id")
