@@ -111,8 +111,8 @@ def assert_help_reply(
     assert "112" in shown
     for each, line in helplines.TALK.items():
         assert (translator.gettext(line) in shown) == (each is audience), (each, shown)
-    for each, who in helplines.WHO_SEES.items():
-        assert (translator.gettext(who) in shown) == (each is reader), (each, shown)
+    for someone, who in helplines.WHO_SEES.items():
+        assert (translator.gettext(who) in shown) == (someone is reader), (someone, shown)
     assert message.help
     assert [(b.data, b.label) for b in message.buttons] == [
         (helplines.more_data(audience), translator.gettext(helplines.MORE_LABEL))
