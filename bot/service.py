@@ -320,19 +320,14 @@ class ConversationService(Doors):
     def _more_help(self, turn: _Turn, argument: str) -> Handled:
         """ "More places to get help" under a crisis reply: the other lines, then the open
         question again, if a dialog is running."""
-        conversation, contact = turn.party.conversation, turn.party.contact
+        conversation = turn.party.conversation
         dialog = self.dialogs.get(conversation.dialog_id) if conversation is not None else None
+        state = State.from_json(conversation.state) if conversation is not None else None
+        question = engine.current_question(dialog, state) if dialog and state else []
         language = (
-            conversation.language
-            if conversation is not None
-            else (contact.language if contact else None) or turn.inbound.language
+            conversation.language if conversation else opening.language(turn.inbound, turn.party)
         )
         turn.replies.acknowledge(self.translations.get(language).text(Text(MORE_LABEL)))
-        question = (
-            engine.current_question(dialog, State.from_json(conversation.state))
-            if conversation is not None and dialog is not None
-            else []
-        )
         outputs = screening.more_help(argument, question=question, help_numbers=self.help_numbers)
         return turn.replies.send(turn.session, outputs, language, finished=conversation is None)
 
