@@ -94,7 +94,22 @@ def test_anonymous_low_scores_give_help_not_a_contact_question() -> None:
     dialog = DIALOGS["youth_checkin"]
     _, outputs = run(dialog, [Start(anonymous=True), *map(Answer, "1111")])
     assert "contact" not in asked(outputs)
-    assert any("116 111" in o.text.msgid for o in outputs if isinstance(o, Say))
+    assert any("{mll}" in o.text.msgid for o in outputs if isinstance(o, Say))
+
+
+@pytest.mark.parametrize("dialog_id", ["youth_checkin", "child_checkin"])
+@pytest.mark.parametrize("contact", ["no", "not_now", "skip", "yes"])
+def test_named_low_scores_give_the_help_lines_unless_contact_is_wanted(
+    dialog_id: str, contact: str
+) -> None:
+    dialog = DIALOGS[dialog_id]
+    state, _ = run(dialog, [Start(anonymous=False), *map(Answer, "1111")])
+    assert state.at == "contact"
+    event = Skip() if contact == "skip" else Answer(contact)
+    _, outputs = run(dialog, [event], state)
+    said = [o.text.msgid for o in outputs if isinstance(o, Say)]
+    helped = any("{mll}" in text and "{emergency}" in text for text in said)
+    assert helped == (contact != "yes")
 
 
 def test_every_question_can_be_skipped_to_the_end() -> None:

@@ -39,7 +39,7 @@ from tests.support.web import page_text, question_form, serve, web_app
 
 STAFF_CHAT = 909090
 CRISIS = "i just want to die"
-HELP = ("112", "09 2525 0111", "116 111")
+HELP = ("112", "116 111")  # 112, and the youth's line (the rest is one press away)
 
 
 def link_staff_chat(service: ConversationService, *, staff_id: int) -> None:
