@@ -276,11 +276,6 @@ def of_run(session: Session, *, run_id: int) -> Sequence[PromptDelivery]:
     )
 
 
-def forget_client(session: Session, *, client_id: int) -> None:
-    """Erase a client's deliveries (P6: with the rest of what their chats stored)."""
-    session.connection().execute(sa.delete(_d).where(_d.c.client_id == client_id))
-
-
 def _utc(value: Any) -> dt.datetime:
     assert isinstance(value, dt.datetime)
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
