@@ -158,7 +158,7 @@ class ScheduleOut(BaseModel):
                 cron=schedule.cron,
                 once_at=schedule.once_at,
             ),
-            timezone=schedule.timezone,  # type: ignore[arg-type]
+            timezone=schedule.timezone,
             quiet_start=schedule.quiet_start,
             quiet_end=schedule.quiet_end,
             starts_on=schedule.starts_on,

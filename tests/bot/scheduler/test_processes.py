@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -44,7 +44,7 @@ async def fake_api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-def database(postgres_url: str) -> AsyncIterator[Database] | object:
+def database(postgres_url: str) -> Iterator[Database]:
     _truncate_postgres(postgres_url)
     db = Database.from_url(postgres_url)
     yield db
