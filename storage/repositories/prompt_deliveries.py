@@ -113,6 +113,7 @@ def take_reminders(session: Session, *, now: dt.datetime, limit: int) -> list[Re
         )
         .where(
             _d.c.status.in_(NOT_STARTED),
+            _d.c.channel == TELEGRAM,  # other channels show open prompts themselves
             _d.c.reminded_at.is_(None),
             _d.c.expires_at > now,
             _run.c.remind_at <= now,
