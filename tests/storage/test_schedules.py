@@ -34,13 +34,14 @@ def test_a_slot_is_claimed_once_and_the_unique_key_holds(
         assert schedules.last_slot(session, schedule_id=schedule_id) == slot
     assert first is not None
     assert again is None
-    with pytest.raises(sa.exc.IntegrityError), database.transaction() as session:
-        session.add(
-            tables.ScheduleRun(
-                schedule_id=schedule_id, slot=slot, status="sent", fired_at=clock(), expires_at=slot
-            )
-        )
-        session.flush()
+    duplicate = tables.ScheduleRun(
+        schedule_id=schedule_id, slot=slot, status="sent", fired_at=clock(), expires_at=slot
+    )
+    with database.transaction() as session:
+        session.add(duplicate)
+        with pytest.raises(sa.exc.IntegrityError):
+            session.flush()
+        session.rollback()
 
 
 def test_eligible_contacts_are_the_audiences_and_want_prompts(
