@@ -4,6 +4,7 @@ starts the check-in; one reminder, to those who have not started; expiry; late s
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import sqlalchemy as sa
@@ -256,3 +257,28 @@ async def test_forget_erases_the_clients_deliveries(
     assert sorted(d.client_id for d in deliveries(database)) == sorted(
         world.clients[address] for address in YOUTHS[1:]
     )
+
+
+async def test_two_schedulers_at_once_send_each_reminder_once(
+    database: Database,
+    keyring: Keyring,
+    clock: Clock,
+    world: World,
+    scheduler: CheckinScheduler,
+) -> None:
+    add_schedule(database, clock, world.unit_id, remind_after_hours=1.0)
+    to_slot(clock)
+    second = CheckinScheduler(
+        database=database,
+        translations=scheduler.translations,
+        settings=scheduler.settings,
+        clock=clock,
+    )
+    counts = await asyncio.gather(scheduler.sync(), second.sync())
+    assert sorted(counts) == [0, len(YOUTHS)]
+    clock.advance(hours=1, seconds=1)
+    reminded = await asyncio.gather(scheduler.upkeep(), second.upkeep(), scheduler.upkeep())
+    assert sum(reminded) == len(YOUTHS)
+    for address in YOUTHS:
+        texts = [Message.from_payload(p).text for p in prompts_to(database, keyring, address)]
+        assert [t[:12] for t in texts] == ["Hi! It's tim", "A reminder: "]
