@@ -22,6 +22,7 @@ class ApiContext:
     telegram_bot_username: str | None = None
     invite_lifetime: dt.timedelta = dt.timedelta(days=14)
     alert_channels: frozenset[str] = frozenset()  # the alert channels configured (bot.alerts)
+    on_schedule_change: Callable[[], None] | None = None  # the check-in scheduler syncs now
 
 
 def get_context(request: Request) -> ApiContext:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bot import commands, events, opening, screening
+from bot import commands, events, opening, scheduler_prompts, screening
 from bot.doors import Doors
 from bot.i18n import Translations
 from bot.messages import HELP_NOW, HELP_NOW_LABEL, Handled, Inbound, Kind
@@ -30,7 +30,7 @@ from dialogs.risk import RiskScreen
 from storage import tables
 from storage.crypto import Keyring
 from storage.db import Database
-from storage.repositories import conversations, responses, updates
+from storage.repositories import conversations, prompt_deliveries, responses, updates
 from storage.repositories.conversations import Party
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,9 @@ class ConversationService(Doors):
             # An expired dialog is forgotten; the answers given so far stay stored.
             turn = turn.dropped(conversation)
             conversation = None
+        prompt = scheduler_prompts.public_id_of(inbound)
+        if prompt is not None:
+            return self._prompted(turn, prompt)
         command = events.command_of(inbound)
         if command is not None:
             return self._command(turn, *command)
@@ -170,9 +173,33 @@ class ConversationService(Doors):
             now=turn.now,
             expires_at=turn.now + self.conversation_ttl,
         )
+        if state.finished and state.anonymous is False and conversation.contact_id is not None:
+            prompt_deliveries.complete(  # a scheduled check-in answered (never an anonymous one)
+                turn.session,
+                contact_id=conversation.contact_id,
+                dialog_id=conversation.dialog_id,
+                now=turn.now,
+            )
         return turn.replies.send(
             turn.session, outputs, conversation.language, finished=state.finished
         )
+
+    def _prompted(self, turn: _Turn, public_id: str) -> Handled:
+        """A scheduled prompt's button: its dialog starts (or, started before and still
+        open, goes on at its open question), and its delivery is marked started."""
+        language = opening.language(turn.inbound, turn.party)
+        turn.replies.acknowledge(self.translations.get(language).gettext(scheduler_prompts.START))
+        opened = scheduler_prompts.opened(
+            turn.session, public_id=public_id, contact=turn.party.contact, now=turn.now
+        )
+        conversation = turn.party.conversation
+        if isinstance(opened, Say):
+            return turn.replies.send(turn.session, [opened], language, finished=True)
+        dialog = self.dialogs.get(opened.dialog_id)
+        if conversation is not None and conversation.dialog_id == opened.dialog_id and dialog:
+            question = engine.current_question(dialog, State.from_json(conversation.state))
+            return turn.replies.send(turn.session, question, conversation.language)
+        return self._begin(turn, dialog_id=opened.dialog_id, unit_id=opened.unit_id)
 
     def _outside_dialog(self, turn: _Turn) -> Handled:
         """Typed text when no conversation is open: the risk screen decides (S1)."""

@@ -49,6 +49,7 @@ def _configured(*, upgrade: bool = True) -> Settings:
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per timer otherwise
     try:
         if upgrade:
             migrate.upgrade(settings.effective_database_url)

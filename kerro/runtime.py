@@ -16,6 +16,7 @@ from bot.alerts import EMAIL, TELEGRAM, WEBHOOK, AlertChannel, AlertSender, Aler
 from bot.app import create_public_app
 from bot.channels.web import WebSettings, web_channel
 from bot.i18n import Translations
+from bot.scheduler import CheckinScheduler, SchedulerSettings
 from bot.service import ConversationService
 from dialogs.helplines import HelpNumbers
 from dialogs.loader import load_directory
@@ -64,6 +65,7 @@ class Runtime:
     service: ConversationService
     alerts: AlertSender
     telegram: Telegram | None
+    scheduler: CheckinScheduler
 
     def public_app(self) -> FastAPI:
         webhook = self.telegram.webhook() if self.telegram else None
@@ -86,6 +88,7 @@ class Runtime:
             public_url=public_url.rstrip("/"),
             telegram_bot_username=settings.telegram_bot_username,
             alert_channels=frozenset(self.alerts.channels),
+            on_schedule_change=self.scheduler.changed,
         )
         return create_staff_app(context=context)
 
@@ -136,8 +139,26 @@ def build(settings: Settings) -> Runtime:
         on_flag=alert_sender.wake,
     )
     telegram = None if bot is None else build_telegram(settings, bot, service, database, keyring)
+    scheduler = CheckinScheduler(
+        database=database,
+        translations=translations,
+        settings=SchedulerSettings(
+            sync_every=settings.scheduler_sync_seconds,
+            grace=dt.timedelta(minutes=settings.scheduler_grace_minutes),
+            hold=settings.scheduler_hold_seconds,
+        ),
+        on_queued=None if telegram is None else telegram.sender.wake,
+    )
     return Runtime(
-        settings, database, dialogs, translations, keyring, service, alert_sender, telegram
+        settings,
+        database,
+        dialogs,
+        translations,
+        keyring,
+        service,
+        alert_sender,
+        telegram,
+        scheduler,
     )
 
 

@@ -143,10 +143,12 @@ async def serve(
         asyncio.create_task(runtime.alerts.run_forever()),
     ]
     background += await start_telegram(runtime, polling=telegram_polling)
+    await runtime.scheduler.start()
     settle_heap()
     try:
         await asyncio.gather(*(server.serve() for server in servers))
     finally:
+        runtime.scheduler.stop()
         for task in background:
             task.cancel()
         for task in background:

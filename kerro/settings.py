@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     staff_url: str = "http://127.0.0.1:8001"  # where alert links point
     alert_escalate_minutes: float = Field(default=15.0, gt=0)
     alert_lease_seconds: float = Field(default=60.0, gt=0)  # an unconfirmed alert is resent
+    scheduler_sync_seconds: float = Field(default=30.0, gt=0)  # re-read the schedules this often
+    scheduler_grace_minutes: float = Field(default=60.0, ge=0)  # a slot this late is still sent
+    scheduler_hold_seconds: float = Field(default=0.0, ge=0)  # failure drills only (bot.scheduler)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -350,3 +350,84 @@ sa.Index("ix_alert_delivery_due", AlertDelivery.sent_at, AlertDelivery.not_befor
 # Rows read with Core are turned into models with `model_construct`, which needs the mappers
 # set up; an ORM query would do that on first use, but such a read may come first.
 sa.orm.configure_mappers()
+
+
+class Schedule(SQLModel, table=True):
+    """A planned check-in for a unit's clients: the rows are the truth, the timer follows them.
+
+    Recurrence: `weekly` (every `every_weeks` weeks on `weekday` at `at_time`), `cron` (a
+    five-field crontab), or `once` (at `once_at`: a one-off prompt). Times are wall-clock
+    times in `timezone`; a slot inside the quiet hours waits until they end.
+    """
+
+    __table_args__ = _NO_REUSE
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str = Field(max_length=100)
+    dialog_id: str = Field(max_length=40)
+    audience: str = Field(max_length=20)  # youth | child | parent | clients
+    client_ids: list[int] | None = Field(default=None, sa_type=sa.JSON)  # audience "clients"
+    kind: str = Field(max_length=10)  # weekly | cron | once
+    every_weeks: int = 1
+    weekday: int = 0  # Monday 0 .. Sunday 6
+    at_time: str = Field(default="15:00", max_length=5)  # HH:MM
+    cron: str | None = Field(default=None, max_length=120)
+    once_at: dt.datetime | None = _time(default=None, nullable=True)
+    timezone: str = Field(default="Europe/Helsinki", max_length=64)
+    quiet_start: str | None = Field(default="21:00", max_length=5)
+    quiet_end: str | None = Field(default="08:00", max_length=5)
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+    remind_after_hours: float | None = None
+    expire_after_days: float = 7.0
+    paused: bool = False
+    # Slots before this instant are not sent (set when the schedule is made or resumed).
+    armed_from: dt.datetime = _time()
+    created_by: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: dt.datetime = _time()
+
+
+class ScheduleRun(SQLModel, table=True):
+    """One slot of a schedule, claimed once: unique on (schedule, slot) across processes (R4).
+
+    `status` is `sent` (its deliveries were queued) or `skipped` (with the `reason`).
+    """
+
+    __tablename__ = "schedule_run"
+    __table_args__ = (sa.UniqueConstraint("schedule_id", "slot"), _NO_REUSE)
+    id: int | None = Field(default=None, primary_key=True)
+    schedule_id: int = Field(foreign_key="schedule.id", index=True)
+    slot: dt.datetime = _time()  # the nominal time, before quiet hours
+    fired_at: dt.datetime = _time()
+    status: str = Field(max_length=10)  # sent | skipped
+    reason: str | None = Field(default=None, max_length=200)
+    contacts: int = 0
+    remind_at: dt.datetime | None = _time(default=None, nullable=True)
+    expires_at: dt.datetime = _time()
+
+
+class PromptDelivery(SQLModel, table=True):
+    """One prompt of one run to one contact, and how far the person got with it.
+
+    `status`: queued, sent, failed (`reason`), started, completed, expired. The prompt's
+    button carries the opaque `public_id`.
+    """
+
+    __tablename__ = "prompt_delivery"
+    __table_args__ = (sa.UniqueConstraint("run_id", "contact_id"), _NO_REUSE)
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = _public_id()
+    run_id: int = Field(foreign_key="schedule_run.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    dialog_id: str = Field(max_length=40)
+    channel: str = Field(max_length=20)
+    status: str = Field(default="queued", max_length=10)
+    reason: str | None = Field(default=None, max_length=200)
+    queued_at: dt.datetime = _time()
+    reminded_at: dt.datetime | None = _time(default=None, nullable=True)
+    expires_at: dt.datetime = _time(index=True)
+
+
+sa.Index("ix_prompt_delivery_status", PromptDelivery.status, PromptDelivery.expires_at)  # type: ignore[arg-type]
+sa.orm.configure_mappers()

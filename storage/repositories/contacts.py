@@ -18,6 +18,7 @@ from storage.tables import (
     Conversation,
     Flag,
     FlagEvent,
+    PromptDelivery,
     Response,
 )
 
@@ -116,4 +117,5 @@ def forget_client(session: Session, *, client_id: int) -> None:
     connection.execute(sa.delete(FlagEvent).where(col(FlagEvent.flag_id).in_(flag_ids)))
     connection.execute(sa.delete(Flag).where(col(Flag.response_id).in_(response_ids)))
     connection.execute(sa.delete(Response).where(col(Response.client_id) == client_id))
+    connection.execute(sa.delete(PromptDelivery).where(col(PromptDelivery.client_id) == client_id))
     connection.execute(sa.delete(Contact).where(col(Contact.client_id) == client_id))
