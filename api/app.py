@@ -16,6 +16,7 @@ from api import (
     problems,
     responses,
     staff,
+    themes,
     timeline,
     units,
 )
@@ -41,7 +42,7 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
     problems.install(app)
     auth.install(app)
     api = APIRouter(prefix=PREFIX)
-    for module in (staff, units, clients, timeline, enrolment, responses, flags, audit):
+    for module in (staff, units, clients, timeline, enrolment, responses, flags, audit, themes):
         api.include_router(module.router)
     app.include_router(api)
     docs.install(app, prefix=PREFIX)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from dialogs.themes import Lemmatizer
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.tables import utc_now
@@ -22,6 +23,7 @@ class ApiContext:
     telegram_bot_username: str | None = None
     invite_lifetime: dt.timedelta = dt.timedelta(days=14)
     alert_channels: frozenset[str] = frozenset()  # the alert channels configured (bot.alerts)
+    lemmatizer: Lemmatizer | None = None  # Finnish lemmas (Voikko) for the feedback themes
 
 
 def get_context(request: Request) -> ApiContext:

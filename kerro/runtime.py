@@ -86,6 +86,7 @@ class Runtime:
             public_url=public_url.rstrip("/"),
             telegram_bot_username=settings.telegram_bot_username,
             alert_channels=frozenset(self.alerts.channels),
+            lemmatizer=self.service.risk_screen.lemmatizer,
         )
         return create_staff_app(context=context)
 
