@@ -182,9 +182,10 @@ def ensure_demo_unit(session: Session) -> Unit:
             session, code=DEMO_UNIT, name=DEMO_UNIT_NAME, now=dt.datetime.now(dt.UTC)
         )
     elif unit.name == OLD_DEMO_UNIT_NAME:
-        unit.name = DEMO_UNIT_NAME
-        session.add(unit)
-        session.flush()
+        assert unit.id is not None
+        units.rename_unit(session, unit_id=unit.id, name=DEMO_UNIT_NAME)
+        unit = units.unit_by_id(session, unit_id=unit.id)
+        assert unit is not None
     return unit
 
 
