@@ -51,7 +51,7 @@ Keyword = Annotated[
     StringConstraints(
         min_length=1,
         max_length=theming.MAX_KEYWORD_LENGTH,
-        pattern=r"^[^\x00-\x1f\x7f]+$",
+        pattern=r"^[^\x00-\x1f\x7f]*[^\W_][^\x00-\x1f\x7f]*$",  # a letter or digit
     ),
 ]
 

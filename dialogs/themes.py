@@ -114,28 +114,41 @@ class _Pattern:
     slots: tuple[tuple[_Alternative, ...], ...]
 
 
+def _alternative(raw: str, core: str) -> _Alternative:
+    if raw.startswith("*") and raw.endswith("*") and len(raw) > 2:
+        return _Alternative("part", core)
+    if raw.endswith("*"):
+        return _Alternative("stem", core)
+    return _Alternative("word", core, light_stem(core))
+
+
 def parse_keyword(keyword: str) -> _Pattern:
-    """A keyword's pattern; ThemeError says what is wrong with it."""
-    if not keyword.strip():
-        raise ThemeError("a keyword is empty")
+    """A keyword's pattern; ThemeError when it holds no letter or digit, or is too long.
+
+    Written as the module says; what else it holds is read as a text is: signs between
+    letters split words, so `e-mail` is the phrase `e mail`. Inside alternatives (`a|b`) an
+    alternative of several words keeps its longest word.
+    """
     if len(keyword) > MAX_KEYWORD_LENGTH:
         raise ThemeError(f"a keyword is longer than {MAX_KEYWORD_LENGTH} characters")
     slots: list[tuple[_Alternative, ...]] = []
     for slot in keyword.split():
+        if "|" not in slot:
+            words = normalise(slot.strip("*")).split()
+            for index, word in enumerate(words):
+                star = "*" if slot.startswith("*") and index == 0 else ""
+                end = "*" if slot.endswith("*") and index == len(words) - 1 else ""
+                slots.append((_alternative(f"{star}{word}{end}", word),))
+            continue
         alternatives: list[_Alternative] = []
         for raw in slot.split("|"):
-            core = normalise(raw.strip("*"))
-            if not core or " " in core:
-                raise ThemeError(f"{keyword!r}: {raw!r} is not a word, a stem* or a *part*")
-            if raw.startswith("*") and raw.endswith("*") and len(raw) > 2:
-                alternatives.append(_Alternative("part", core))
-            elif raw.endswith("*") and not raw.startswith("*"):
-                alternatives.append(_Alternative("stem", core))
-            elif "*" not in raw:
-                alternatives.append(_Alternative("word", core, light_stem(core)))
-            else:
-                raise ThemeError(f"{keyword!r}: {raw!r} is not a word, a stem* or a *part*")
-        slots.append(tuple(alternatives))
+            words = normalise(raw.strip("*")).split()
+            if words:
+                alternatives.append(_alternative(raw, max(words, key=len)))
+        if alternatives:
+            slots.append(tuple(alternatives))
+    if not slots:
+        raise ThemeError(f"the keyword {keyword!r} holds no letter or digit")
     return _Pattern(tuple(slots))
 
 

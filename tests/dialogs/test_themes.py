@@ -117,10 +117,17 @@ def test_the_shipped_set_is_valid_named_in_three_languages_and_unique() -> None:
         assert all(theme.names.values())
 
 
-@pytest.mark.parametrize("keyword", ["", "*", "**", "a*b", "*x", "!!!", "x" * 101, "a||b"])
-def test_a_bad_keyword_says_what_is_wrong(keyword: str) -> None:
+@pytest.mark.parametrize("keyword", ["", "*", "**", "!!!", "| |", "x" * 101])
+def test_a_keyword_without_letters_or_too_long_is_refused(keyword: str) -> None:
     with pytest.raises(ThemeError):
         parse_keyword(keyword)
+
+
+def test_signs_inside_a_keyword_split_it_as_they_split_a_text() -> None:
+    matcher = ThemeMatcher(_one("sähkö-posti*", "x.y|jono"), None)
+    assert matcher.themes_of("Laitoin sähkö-postia") == ("t",)
+    assert matcher.themes_of("Jonossa taas") == ("t",)
+    assert matcher.themes_of("sähkö") == ()
 
 
 def test_check_keywords_drops_repeats_and_wants_one() -> None:
