@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.messages import CODE
+from bot.messages import CODE, TELEGRAM, WEB
 from dialogs import engine
 from dialogs.loader import load_directory
 from dialogs.model import (
@@ -44,7 +44,7 @@ from dialogs.model import (
 )
 from kerro import demo_texts as words
 from storage.crypto import Keyring
-from storage.repositories import clients, seed, staff, units
+from storage.repositories import audit, clients, seed, staff, units
 from storage.tables import Unit
 
 DEMO_UNIT = "demo"
@@ -319,6 +319,7 @@ def _client(
     worker_id = workers[plan.worker % len(workers)]
     came = first + dt.timedelta(days=int(plan.starts * DAYS)) - dt.timedelta(days=7)
     client = clients.client_by_ref(session, unit_id=unit_id, case_ref=plan.ref)
+    old: int | None = None
     goals = plan.goals or ((words.SCHOOL, words.SLEEP) if plan.ref == DEMO_CLIENT else ())
     if client is None:
         client = clients.add_client(
@@ -336,8 +337,18 @@ def _client(
             clients.add_goal(session, client_id=client.id, title=goal.title, levels=goal.levels)
     else:  # the trial client of earlier versions: keep it, give it a worker
         assert client.id is not None
+        old = client.caseworker_id
         clients.update_client(session, client=client, caseworker_id=worker_id)
     assert client.id is not None
+    if old != worker_id:  # who may see the client's data: a change of access (P4)
+        audit.access_change(
+            session,
+            by=None,
+            what="caseworker",
+            target=f"client/{client.id} caseworker staff/{old or '-'} to staff/{worker_id}",
+            client_ids=[client.id],
+            now=dt.datetime.now(dt.UTC),
+        )
     stored = clients.active_goals(session, client_id=client.id)
     return _Client(
         client.id,
@@ -483,7 +494,7 @@ class _Maker:
             client_id=person.id,
             dialog_id=dialog.id,
             dialog_version=dialog.version,
-            channel=rng.choice(("telegram", "telegram", "web")),
+            channel=rng.choice((TELEGRAM, TELEGRAM, WEB)),
             language=person.plan.language,
             completed=completed,
             at=at,
@@ -543,7 +554,7 @@ class _Maker:
             client_id=client_id,
             dialog_id=dialog.id,
             dialog_version=dialog.version,
-            channel=rng.choice(("web", "web", "telegram")),
+            channel=rng.choice((WEB, WEB, TELEGRAM)),
             language=language or (text_language if writes else "fi"),
             completed=completed,
             at=at,
@@ -618,7 +629,7 @@ class _Maker:
                     client_id=None,
                     dialog_id=dialog.id,
                     dialog_version=dialog.version,
-                    channel=rng.choice(("web", "web", "telegram")),
+                    channel=rng.choice((WEB, WEB, TELEGRAM)),
                     language=language if writes else "fi",
                     completed=completed,
                     at=self._day(),

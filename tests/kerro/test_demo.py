@@ -71,6 +71,14 @@ def test_running_twice_adds_the_organisation_once_and_gives_a_new_token(
     assert first["staff"] == 1 + sum(len(plan.caseworkers) for plan in ORGANISATION)
     assert first["response"] > 900
     assert first["answer"] > 5 * first["response"] - first["response"]
+    # Every client's caseworker is a change of who may see their data: one audit row each.
+    caseworkers = _rows(
+        database,
+        sa.select(sa.func.count())
+        .select_from(table_of(tables.AuditEntry))
+        .where(sa.column("action") == "access.caseworker"),
+    )
+    assert caseworkers == [(first["client"],)]
     summary, token = _demo(database, keyring)
     assert "nothing was added" in summary
     assert token != seeded
