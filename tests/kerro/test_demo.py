@@ -5,6 +5,7 @@ to nobody, sealed texts, flags with a history, and a token that opens the staff 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import shutil
 import statistics
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 
 from api.app import create_staff_app
 from api.context import ApiContext
+from bot.service import ConversationService
 from kerro import demo_texts
 from kerro.demo import DEMO_CLIENT, DEMO_UNIT, DEMO_UNIT_NAME, ORGANISATION, ensure_demo
 from storage import tables
@@ -25,6 +27,7 @@ from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.repositories import clients, responses, staff, units
 from storage.repositories._rows import table_of
+from tests.support.web import serve, web_app
 
 TODAY = dt.date(2026, 11, 30)
 DIMENSIONS = ("joy", "belonging", "coping", "physical")
@@ -375,3 +378,17 @@ async def test_the_token_opens_the_staff_api_and_its_reports_of_the_demo(
         assert len(shown) >= 10
         quoted = [theme for theme in body["themes"] if theme["quotes"]]
         assert quoted, body["themes"]
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+async def test_the_demo_units_web_chat_shows_its_finnish_name(
+    service: ConversationService, keyring: Keyring, language: str
+) -> None:
+    _demo(service.database, keyring)
+    with serve(web_app(service)) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            for plan in ORGANISATION:
+                page = await http.get(f"/chat/{plan.code}", headers={"Accept-Language": language})
+                assert page.status_code == 200
+                assert f'lang="{language}"' in page.text
+                assert html.escape(plan.name) in page.text
