@@ -17,6 +17,7 @@ from api import (
     responses,
     schedules,
     staff,
+    themes,
     timeline,
     units,
 )
@@ -52,6 +53,7 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
         flags,
         audit,
         schedules,
+        themes,
     ):
         api.include_router(module.router)
     app.include_router(api)

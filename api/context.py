@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from dialogs.themes import Lemmatizer
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.tables import utc_now
@@ -23,6 +24,7 @@ class ApiContext:
     invite_lifetime: dt.timedelta = dt.timedelta(days=14)
     alert_channels: frozenset[str] = frozenset()  # the alert channels configured (bot.alerts)
     on_schedule_change: Callable[[], None] | None = None  # the check-in scheduler syncs now
+    lemmatizer: Lemmatizer | None = None  # Finnish lemmas (Voikko) for the feedback themes
 
 
 def get_context(request: Request) -> ApiContext:

@@ -23,6 +23,7 @@ from kerro import demo as demo_data
 from kerro.runtime import Runtime, build
 from kerro.settings import Settings
 from storage import migrate
+from storage.crypto import Keyring
 from storage.db import Database, DatabaseUrlError
 from storage.keys import ChatKey
 from storage.repositories import clients, contacts, units
@@ -360,14 +361,16 @@ def staff_revoke(name: str) -> None:
 
 @main.command()
 def demo() -> None:
-    """Add sample data: the demo unit, a demo client with goals and a coordinator; prints a new
-    token of the coordinator for the staff API (safe to repeat)."""
+    """Add a demo organisation: five units with caseworkers, clients, goals and a year of
+    answers, and a coordinator; prints a new token of the coordinator for the staff API (safe
+    to repeat: the data is added once)."""
     settings = _settings()
     database = _database()
     staff_url = f"http://{settings.host}:{settings.staff_port}"
     try:
+        keyring = Keyring(settings.secret())
         with database.transaction() as session:
-            summary = demo_data.ensure_demo(session, staff_url=staff_url)
+            summary = demo_data.ensure_demo(session, keyring=keyring, staff_url=staff_url)
     finally:
         database.dispose()
     click.echo(summary)

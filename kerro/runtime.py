@@ -89,6 +89,7 @@ class Runtime:
             telegram_bot_username=settings.telegram_bot_username,
             alert_channels=frozenset(self.alerts.channels),
             on_schedule_change=self.scheduler.changed,
+            lemmatizer=self.service.risk_screen.lemmatizer,
         )
         return create_staff_app(context=context)
 

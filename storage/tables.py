@@ -339,6 +339,25 @@ class AlertDelivery(SQLModel, table=True):
     dead_reason: str | None = Field(default=None, max_length=200)
 
 
+class Theme(SQLModel, table=True):
+    """A theme of open feedback, as staff edited it: the organisation's (`unit_id` None) or a
+    unit's own. It replaces the shipped theme of the same key (dialogs/data/themes.yaml), and a
+    unit's replaces the organisation's; `active` False hides the theme there."""
+
+    __table_args__ = (sa.UniqueConstraint("unit_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    key: str = Field(max_length=40)
+    name_fi: str = Field(max_length=100)
+    name_sv: str = Field(max_length=100)
+    name_en: str = Field(max_length=100)
+    # Patterns of words: `word`, `stem*`, `*part*`; alternatives `a|b`; a phrase of slots.
+    keywords: list[str] = Field(sa_type=sa.JSON)
+    active: bool = True
+    updated_at: dt.datetime = _time()
+    updated_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
 metadata = SQLModel.metadata
 
 sa.Index("ix_outbox_chat_order", Outbox.channel, Outbox.address_hmac, Outbox.id)  # type: ignore[arg-type]

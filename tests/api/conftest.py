@@ -42,6 +42,7 @@ class World:
     flag_b: str
     staff_ids: dict[str, int]
     tokens: dict[str, str | None]
+    theme: str = "waiting"  # a shipped theme's key
 
 
 def _add_response(

@@ -53,6 +53,11 @@ def client_body(world: World, actor: str) -> dict[str, Any]:
     return {"unit_id": world.unit_a, "alias": "New", "case_ref": f"N-{actor}", "audience": "child"}
 
 
+def theme_body(world: World, actor: str) -> dict[str, Any]:
+    names = {"fi": "Jonot", "sv": "Köer", "en": "Queues"}
+    return {"name": names, "keywords": ["jono*", "queue*"], "active": True}
+
+
 CASES = {
     "me": Case("GET", "/api/v1/me", EVERYONE),
     "units": Case("GET", "/api/v1/units", EVERYONE),
@@ -194,6 +199,33 @@ CASES = {
     ),
     "me.telegram_unlink": Case(
         "DELETE", "/api/v1/me/telegram-link", {actor: 204 for actor in EVERYONE}
+    ),
+    "themes": Case("GET", "/api/v1/themes", EVERYONE),
+    "theme.put": Case("PUT", "/api/v1/themes/{theme}", {"admin": 200}, body=theme_body),
+    "theme.delete": Case("DELETE", "/api/v1/themes/{theme}", {"admin": 204}),
+    "unit.themes": Case("GET", "/api/v1/units/{unit_a}/themes", SEES_UNIT_A, refused=404),
+    "unit.theme.put": Case(
+        "PUT",
+        "/api/v1/units/{unit_a}/themes/{theme}",
+        MANAGERS_A,
+        refused=404,
+        refused_as={"cw_a": 403, "cw_a2": 403},
+        body=theme_body,
+    ),
+    "unit.theme.delete": Case(
+        "DELETE",
+        "/api/v1/units/{unit_a}/themes/{theme}",
+        {"co_a": 204, "admin": 204},
+        refused=404,
+        refused_as={"cw_a": 403, "cw_a2": 403},
+    ),
+    "unit.themes.counts": Case(
+        "GET",
+        "/api/v1/units/{unit_a}/themes/counts",
+        MANAGERS_A,
+        refused=404,
+        refused_as={"cw_a": 403, "cw_a2": 403},
+        audited=("unit.themes",),
     ),
 }
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from bot.alert_coverage import NO_CHANNEL
-from kerro.demo import DEMO_UNIT_NAME
+from kerro.demo import DEMO_UNIT_NAME, ORGANISATION
 from kerro.runtime import build
 from kerro.settings import Settings
 
@@ -56,8 +56,15 @@ def test_a_piped_chat_runs_to_the_end_and_is_stored(tmp_path: Path) -> None:
     assert "One of your goals is: Käyn koulussa joka päivä." in result.stdout
     assert result.stdout.rstrip().splitlines()[-1].startswith("Thank you!")
     with sqlite3.connect(tmp_path / "data" / "kerro.db") as db:
-        stored = db.execute("SELECT measure, number, skipped FROM answer ORDER BY id").fetchall()
-        response = db.execute("SELECT client_id IS NOT NULL, completed FROM response").fetchall()
+        # The demo's year of sample answers came by other channels.
+        stored = db.execute(
+            "SELECT measure, number, skipped FROM answer JOIN response"
+            " ON response.id = answer.response_id WHERE response.channel = 'terminal'"
+            " ORDER BY answer.id"
+        ).fetchall()
+        response = db.execute(
+            "SELECT client_id IS NOT NULL, completed FROM response WHERE channel = 'terminal'"
+        ).fetchall()
     assert stored == [
         ("joy", 3.0, 0),
         ("belonging", 4.0, 0),
@@ -101,7 +108,11 @@ async def test_demo_prints_a_coordinators_token_that_opens_the_staff_api(
     assert tokens[0] != tokens[1]
     for token in tokens:
         units = await _units_seen_with(token, tmp_path)
-        assert [(unit["code"], unit["name"]) for unit in units] == [("demo", DEMO_UNIT_NAME)]
+        # The coordinator of the whole demo organisation: its units, with Finnish names.
+        assert [(unit["code"], unit["name"]) for unit in units] == sorted(
+            (plan.code, plan.name) for plan in ORGANISATION
+        )
+        assert ("demo", DEMO_UNIT_NAME) in [(unit["code"], unit["name"]) for unit in units]
 
 
 def test_kerro_without_voikko_is_one_log_line_and_no_traceback(tmp_path: Path) -> None:
