@@ -339,6 +339,31 @@ class AlertDelivery(SQLModel, table=True):
     dead_reason: str | None = Field(default=None, max_length=200)
 
 
+class StaffSession(SQLModel, table=True):
+    """A signed-in member of staff on the staff pages: the cookie's value is stored only as its
+    SHA-256; the CSRF secret binds every form to the session; idle ones are refused."""
+
+    __tablename__ = "staff_session"
+    id: int | None = Field(default=None, primary_key=True)
+    session_hash: str = Field(max_length=64, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    csrf_secret: str = Field(max_length=64)
+    created_at: dt.datetime = _time()
+    last_seen: dt.datetime = _time()
+
+
+class StaffSignInLink(SQLModel, table=True):
+    """A one-time sign-in link sent by e-mail: stored as its SHA-256, used once, short-lived."""
+
+    __tablename__ = "staff_sign_in_link"
+    id: int | None = Field(default=None, primary_key=True)
+    link_hash: str = Field(max_length=64, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    created_at: dt.datetime = _time()
+    expires_at: dt.datetime = _time()
+    used_at: dt.datetime | None = _time(default=None, nullable=True)
+
+
 metadata = SQLModel.metadata
 
 sa.Index("ix_outbox_chat_order", Outbox.channel, Outbox.address_hmac, Outbox.id)  # type: ignore[arg-type]
