@@ -186,7 +186,7 @@ def staff_pages(pages: Pages) -> APIRouter:  # noqa: C901, PLR0915 (the routes, 
         smtp = settings.smtp
         if smtp is not None and 3 <= len(address) <= 254 and "@" in address:
 
-            def work(session: Session) -> tuple[str, str | None] | None:
+            def work(session: Session) -> tuple[str, str, str | None] | None:
                 member = staff_sessions.staff_by_email(session, email=address)
                 if member is None or member.id is None or member.email is None:
                     return None
@@ -196,12 +196,12 @@ def staff_pages(pages: Pages) -> APIRouter:  # noqa: C901, PLR0915 (the routes, 
                     now=context.clock(),
                     lifetime=settings.link_lifetime,
                 )
-                return code, member.language
+                return code, member.email, member.language
 
             issued = await context.database.run(work)
-            if issued is not None:
-                code, member_language = issued
-                await _send_link(smtp, address, code, member_language or language)
+            if issued is not None:  # to the address stored, not the one typed
+                code, stored, member_language = issued
+                await _send_link(smtp, stored, code, member_language or language)
         # The same answer whether or not the address is known: it tells nobody who works here.
         return pages.redirect("/sign-in?notice=sent")
 

@@ -153,7 +153,7 @@ async def test_a_sign_in_link_by_email_works_once_and_expires(
     await smtp.handler.wait_for(1)
     [mail] = smtp.handler.to("cw.a@kerro.example")
     assert mail.subject == "Your sign-in link to Kerro"
-    found = LINK.search(mail.decoded())
+    found = LINK.search(mail.decoded)
     assert found is not None
     path = found.group(1)
     with database.transaction() as session:
@@ -179,7 +179,7 @@ async def test_a_sign_in_link_by_email_works_once_and_expires(
     late = browser()
     await _ask_for_link(late, "cw.a@kerro.example")
     await smtp.handler.wait_for(2)
-    found = LINK.search(smtp.handler.to("cw.a@kerro.example")[-1].decoded())
+    found = LINK.search(smtp.handler.to("cw.a@kerro.example")[-1].decoded)
     assert found is not None
     clock.advance(minutes=15, seconds=1)
     opened = await late.get(found.group(1))
