@@ -105,7 +105,7 @@ def _as(visit: Visit) -> Caller:
     return Caller("", signed_in=visit.signed_in.member)
 
 
-def staff_pages(pages: Pages) -> APIRouter:  # noqa: C901, PLR0915 (the routes, one by one)
+def staff_pages(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     context = pages.context
     settings = pages.settings
@@ -216,9 +216,7 @@ def staff_pages(pages: Pages) -> APIRouter:  # noqa: C901, PLR0915 (the routes, 
         message["Subject"] = translator.gettext(texts.EMAIL_SUBJECT)
         message["Date"] = format_datetime(context.clock())
         minutes = int(settings.link_lifetime.total_seconds() // 60)
-        message.set_content(
-            translator.gettext(texts.EMAIL_BODY).format(minutes=minutes, link=link)
-        )
+        message.set_content(translator.gettext(texts.EMAIL_BODY).format(minutes=minutes, link=link))
         try:
             await aiosmtplib.send(
                 message,
@@ -308,7 +306,9 @@ def staff_pages(pages: Pages) -> APIRouter:  # noqa: C901, PLR0915 (the routes, 
             }
             unit_names = {
                 unit.id: unit.name
-                for unit in units.units_by_ids(session, unit_ids=frozenset(f.unit_id for f in found))
+                for unit in units.units_by_ids(
+                    session, unit_ids=frozenset(f.unit_id for f in found)
+                )
                 if unit.id is not None
             }
             return known, unit_names
@@ -572,7 +572,9 @@ def staff_pages(pages: Pages) -> APIRouter:  # noqa: C901, PLR0915 (the routes, 
     @router.get("/units")
     async def unit_list(request: Request) -> HTMLResponse:
         visit = await pages.visit(request)
-        found = await pages.api(units_api.list_units(member=visit.signed_in.member, context=context))
+        found = await pages.api(
+            units_api.list_units(member=visit.signed_in.member, context=context)
+        )
         return pages.page(
             request,
             "units.html",

@@ -117,8 +117,7 @@ UNITS = N_("Units")
 POSTER = N_("Poster for the wall")
 POSTER_TITLE = N_("Tell us how we are doing")
 POSTER_TEXT = N_(
-    "Scan the code with your phone's camera, or open the address below. "
-    "You can answer anonymously."
+    "Scan the code with your phone's camera, or open the address below. You can answer anonymously."
 )
 
 AUDIT = N_("Audit log")

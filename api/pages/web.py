@@ -141,9 +141,7 @@ class Pages:
         else:
             saved = request.cookies.get(LANGUAGE_COOKIE)
             accepted = accepted_language(request.headers.get("accept-language"))
-            language = (
-                str(saved) if saved in LANGUAGES else accepted or self.translations.default
-            )
+            language = str(saved) if saved in LANGUAGES else accepted or self.translations.default
         request.state.staff_language = language
         return language
 

@@ -63,22 +63,26 @@ def resume(
 ) -> SignedIn | None:
     """The session of a cookie, if it is live (its member active, not idle, not too old);
     its last sight becomes now. A dead session is deleted."""
-    rows = session.connection().execute(
-        sa.select(
-            _sessions.c.id,
-            _sessions.c.csrf_secret,
-            _sessions.c.created_at,
-            _sessions.c.last_seen,
-            _staff.c.id,
-            _staff.c.name,
-            _staff.c.role,
-            _staff.c.active,
-            _staff_units.c.unit_id,
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(
+                _sessions.c.id,
+                _sessions.c.csrf_secret,
+                _sessions.c.created_at,
+                _sessions.c.last_seen,
+                _staff.c.id,
+                _staff.c.name,
+                _staff.c.role,
+                _staff.c.active,
+                _staff_units.c.unit_id,
+            )
+            .join(_staff, _staff.c.id == _sessions.c.staff_id)
+            .outerjoin(_staff_units, _staff_units.c.staff_id == _staff.c.id)
+            .where(_sessions.c.session_hash == _hash(value))
         )
-        .join(_staff, _staff.c.id == _sessions.c.staff_id)
-        .outerjoin(_staff_units, _staff_units.c.staff_id == _staff.c.id)
-        .where(_sessions.c.session_hash == _hash(value))
-    ).all()
+        .all()
+    )
     if not rows:
         return None
     session_id, csrf, created, last_seen, staff_id, name, role, active, _ = rows[0]
@@ -99,9 +103,7 @@ def end(session: Session, *, value: str) -> None:
     )
 
 
-def issue_link(
-    session: Session, *, staff_id: int, now: dt.datetime, lifetime: dt.timedelta
-) -> str:
+def issue_link(session: Session, *, staff_id: int, now: dt.datetime, lifetime: dt.timedelta) -> str:
     """A one-time sign-in code (for a link sent by e-mail); stored only as its SHA-256."""
     code = secrets.token_urlsafe(32)
     session.add(
@@ -116,16 +118,20 @@ def issue_link(
 def use_link(session: Session, *, code: str, now: dt.datetime) -> int | None:
     """Use a sign-in code: the member's id, or None for an unknown, used or expired code.
     One conditional UPDATE, so a code signs in once at most."""
-    row = session.connection().execute(
-        sa.update(_links)
-        .where(
-            _links.c.link_hash == _hash(code),
-            _links.c.used_at.is_(None),
-            _links.c.expires_at > now,
+    row = (
+        session.connection()
+        .execute(
+            sa.update(_links)
+            .where(
+                _links.c.link_hash == _hash(code),
+                _links.c.used_at.is_(None),
+                _links.c.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(_links.c.staff_id)
         )
-        .values(used_at=now)
-        .returning(_links.c.staff_id)
-    ).first()
+        .first()
+    )
     if row is None:
         return None
     member = session.get(Staff, int(row[0]))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlmodel import select
 
 from api.app import create_staff_app
@@ -30,7 +30,7 @@ from tests.support.clock import Clock
 from tests.support.web import serve
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "tmp" / "artifacts" / "staff"
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 SERIOUS = ("serious", "critical")
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

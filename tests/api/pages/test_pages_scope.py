@@ -108,12 +108,14 @@ async def test_a_coordinator_cannot_assign_a_flag_to_someone_of_another_unit(
     page = await client.get(f"/flags/{world.flag_a}")
     assert "cw_b" not in page.text  # only the flag's unit's staff are offered
     answer = await client.post(
-        f"/flags/{world.flag_a}/assign", data={"csrf": csrf, "staff_id": str(world.staff_ids["cw_b"])}
+        f"/flags/{world.flag_a}/assign",
+        data={"csrf": csrf, "staff_id": str(world.staff_ids["cw_b"])},
     )
     assert answer.status_code == 409
     assert _flag(database, world.flag_a).assignee_id is None
     answer = await client.post(
-        f"/flags/{world.flag_a}/assign", data={"csrf": csrf, "staff_id": str(world.staff_ids["cw_a2"])}
+        f"/flags/{world.flag_a}/assign",
+        data={"csrf": csrf, "staff_id": str(world.staff_ids["cw_a2"])},
     )
     assert answer.status_code == 303
     assert _flag(database, world.flag_a).assignee_id == world.staff_ids["cw_a2"]
@@ -156,7 +158,9 @@ async def test_acknowledge_and_resolve_write_the_apis_rows(
     assert _flag(database, world.flag_a).status == "acknowledged"
     page = await client.get(f"/flags/{world.flag_a}")
     assert "I&#39;m tired" in page.text  # the flagged response's text, opened for the reader
-    assert (await client.post(f"/flags/{world.flag_a}/resolve", data={"csrf": csrf, "note": ""})).status_code == 400
+    assert (
+        await client.post(f"/flags/{world.flag_a}/resolve", data={"csrf": csrf, "note": ""})
+    ).status_code == 400
     answer = await client.post(
         f"/flags/{world.flag_a}/resolve", data={"csrf": csrf, "note": "Called, all well."}
     )
@@ -214,7 +218,9 @@ async def test_the_audit_log_is_for_admins_with_filters(
     assert page.status_code == 200
     assert "client.timeline" in page.text
     assert "flag.list" in page.text
-    only_client = await admin.get(f"/audit?client_id={world.client_a}&since=2026-03-02&until=2026-03-02")
+    only_client = await admin.get(
+        f"/audit?client_id={world.client_a}&since=2026-03-02&until=2026-03-02"
+    )
     assert "client.read" in only_client.text
     assert f"client/{world.client_b}" not in only_client.text
     later = await admin.get("/audit?since=2026-03-03")
