@@ -65,7 +65,9 @@ async def browser(pages_app: FastAPI) -> AsyncIterator[Browser]:
 
     def new() -> httpx.AsyncClient:
         client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=pages_app), base_url="http://staff"
+            transport=httpx.ASGITransport(app=pages_app),
+            base_url="http://staff",
+            headers={"Accept-Language": "en-GB,en;q=0.8"},
         )
         made.append(client)
         return client
