@@ -27,7 +27,7 @@ from api import staff as staff_api
 from api import timeline as timeline_api
 from api import units as units_api
 from api.auth import ADMIN, CASEWORKER, COORDINATOR, Caller, manages_unit
-from api.pages import texts
+from api.pages import reply, texts
 from api.pages.web import (
     COOKIE,
     PRE_COOKIE,
@@ -55,11 +55,13 @@ ACTIONS = {
     "assign": texts.ACTION_ASSIGN,
     "resolve": texts.ACTION_RESOLVE,
     "erase": texts.ACTION_ERASE,
+    "reply": texts.ACTION_REPLY,
 }
 DONE = {
     "acknowledged": texts.ACKNOWLEDGED,
     "assigned": texts.ASSIGNED,
     "resolved": texts.RESOLVED,
+    "replied": texts.REPLIED,
 }
 DIMENSIONS = {
     "joy": texts.JOY,
@@ -389,16 +391,20 @@ def staff_pages(pages: Pages) -> APIRouter:
         )
         people = await pages.api(staff_api.list_staff(member=member, context=context))
 
-        def names(session: Session) -> tuple[str | None, str]:
+        def names(session: Session) -> tuple[str | None, str, bool]:
             client = (
                 None
                 if detail.client_id is None
                 else clients.client_by_id(session, client_id=detail.client_id)
             )
             unit = units.unit_by_id(session, unit_id=detail.unit_id)
-            return (None if client is None else client.alias), ("" if unit is None else unit.name)
+            return (
+                None if client is None else client.alias,
+                "" if unit is None else unit.name,
+                not detail.erased and reply.reachable(session, client_id=detail.client_id),
+            )
 
-        alias, unit_name = await context.database.run(names)
+        alias, unit_name, can_reply = await context.database.run(names)
         staff_names = {person.id: person.name for person in people}
         assignable = [
             person
@@ -417,6 +423,7 @@ def staff_pages(pages: Pages) -> APIRouter:
             alias=alias,
             unit_name=unit_name,
             staff_names=staff_names,
+            can_reply=can_reply,
             assignable=assignable if manages_unit(member, detail.unit_id) else [],
             levels=LEVELS,
             statuses=STATUSES,
@@ -483,6 +490,31 @@ def staff_pages(pages: Pages) -> APIRouter:
             )
         )
         return await _after(request, fields, flag_id, "resolved")
+
+    @router.post("/flags/{flag_id}/reply")
+    async def reply_to_client(request: Request, flag_id: str) -> Response:
+        visit = await pages.visit(request)
+        fields = await pages.fields(request)
+        pages.check_csrf(visit, fields)
+        try:
+            body = flags_api.ResolveIn(note=fields.get("text", ""))  # a note's rules
+        except ValidationError as error:
+            raise PageError.of(400) from error
+        await pages.api(
+            context.database.run(
+                functools.partial(
+                    reply.reply,
+                    context=context,
+                    translations=pages.translations,
+                    member=visit.signed_in.member,
+                    flag_id=_flag_id(flag_id),
+                    text=body.note,
+                    why="reply to the client",
+                )
+            ),
+            refused={409: PageError(409, texts.NO_CHAT_TITLE, texts.NO_CHAT)},
+        )
+        return await _after(request, fields, flag_id, "replied")
 
     # ---- clients
 

@@ -83,6 +83,20 @@ ACTION_ACKNOWLEDGE = N_("acknowledged")
 ACTION_ASSIGN = N_("assigned")
 ACTION_RESOLVE = N_("resolved")
 ACTION_ERASE = N_("erased at the client's request")
+ACTION_REPLY = N_("replied to the client")
+REPLY_TITLE = N_("Reply to the client")
+REPLY_LABEL = N_("Your message")
+REPLY_HINT = N_(
+    "Kerro sends it in the client's own chat, with a note that you do not read the chat all "
+    "the time. It is kept with the flag."
+)
+REPLY_SEND = N_("Send the reply")
+REPLIED = N_("Your reply is on its way to the client's chat.")
+NO_CHAT = N_(
+    "Kerro cannot write to this client: they have no chat that agreed to messages. "
+    "Contact them the way you usually do."
+)
+NO_CHAT_TITLE = N_("No chat to write to")
 
 MY_CLIENTS = N_("My clients")
 CLIENTS = N_("Clients")

@@ -284,10 +284,12 @@ class Pages:
             raise PageError.csrf()
 
     @staticmethod
-    async def api(call: Awaitable[T]) -> T:
+    async def api(call: Awaitable[T], *, refused: dict[int, PageError] | None = None) -> T:
         """An API service's answer; its refusal (a Problem) becomes the same refusal as a
-        page. The service has rolled its transaction back, audit row included."""
+        page (or the page given for its status). The service has rolled its transaction
+        back, audit row included."""
         try:
             return await call
         except Problem as problem:
-            raise PageError.of(problem.status) from problem
+            given = (refused or {}).get(problem.status)
+            raise (given or PageError.of(problem.status)) from problem

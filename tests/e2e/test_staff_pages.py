@@ -21,8 +21,10 @@ from api.app import create_staff_app
 from api.context import ApiContext, PageSettings
 from bot.i18n import Translations
 from storage import tables
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Purpose
 from storage.db import Database
+from storage.keys import ChatKey
+from storage.repositories import contacts
 from tests.api.conftest import World, _add_response, _flag, build_world
 from tests.conftest import TEST_SECRET
 from tests.e2e.conftest import PHONE
@@ -71,6 +73,15 @@ def staff_site(database: Database, translations: Translations) -> Iterator[Staff
             client_id=world.client_a,
             level="crisis",
             when=clock() - dt.timedelta(hours=2),
+        )
+    with database.transaction() as session:  # client A's Telegram chat, messages allowed
+        contacts.link_contact(
+            session,
+            chat=ChatKey("telegram", keyring.address_hmac("telegram", "777")),
+            client_id=world.client_a,
+            language="en",
+            now=clock(),
+            address_sealed=keyring.seal("777", purpose=Purpose.CHAT_ADDRESS),
         )
     context = ApiContext(
         database=database,
@@ -147,6 +158,12 @@ def test_a_caseworker_finds_the_crisis_at_the_top_and_acknowledges_it(
     expect(page.get_by_text("I don't want to live any more")).to_be_visible()
     shot(page, "04-flag")
     check_axe(page, "flag")
+    page.get_by_label("Your message").fill("I read this. I will call you at 10.")
+    page.get_by_role("button", name="Send the reply").click()
+    expect(page.get_by_text("Your reply is on its way to the client's chat.")).to_be_visible()
+    with staff_site.database.transaction() as session:
+        [queued] = session.exec(select(tables.Outbox)).all()
+        assert "I will call you at 10." in str(queued.payload["text"])
     page.get_by_label("What was done (a note)").fill("Called and met the same day.")
     page.get_by_role("button", name="Resolve").click()
     expect(page.get_by_text("You resolved the flag.")).to_be_visible()
