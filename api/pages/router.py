@@ -371,8 +371,9 @@ def staff_pages(pages: Pages) -> APIRouter:
 
     @router.get("/flags/live")
     async def inbox_live(request: Request) -> HTMLResponse:
-        """The inbox's list and counts, for the page's poll (no reload)."""
-        visit = await pages.visit(request)
+        """The inbox's list and counts, for the page's poll (no reload). The poll does not
+        keep the session alive: an inbox left open still signs out when idle."""
+        visit = await pages.visit(request, touch=False)
         values = await _inbox(visit)
         return pages.page(
             request, "_inbox_list.html", language=visit.language, visit=visit, **values

@@ -212,8 +212,9 @@ class Pages:
 
     # ---- sessions
 
-    async def visit(self, request: Request) -> Visit:
-        """The live session of this request, or SignInNeeded."""
+    async def visit(self, request: Request, *, touch: bool = True) -> Visit:
+        """The live session of this request, or SignInNeeded. `touch` False: the request is
+        not the member's own doing (the inbox's poll), so it does not keep the session alive."""
         language = self.language(request)
         value = request.cookies.get(COOKIE)
         if not value or len(value) > MAX_COOKIE or not value.isascii():
@@ -225,6 +226,7 @@ class Pages:
                 now=self.context.clock(),
                 idle=self.settings.idle,
                 longest=self.settings.longest,
+                touch=touch,
             )
         )
         if found is None:

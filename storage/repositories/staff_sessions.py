@@ -60,9 +60,11 @@ def resume(
     now: dt.datetime,
     idle: dt.timedelta,
     longest: dt.timedelta,
+    touch: bool = True,
 ) -> SignedIn | None:
     """The session of a cookie, if it is live (its member active, not idle, not too old);
-    its last sight becomes now. A dead session is deleted."""
+    its last sight becomes now, unless the request was not the member's own doing (`touch`
+    False: a page looking for news by itself). A dead session is deleted."""
     rows = (
         session.connection()
         .execute(
@@ -89,9 +91,10 @@ def resume(
     if not active or now - last_seen > idle or now - created > longest:
         session.connection().execute(sa.delete(_sessions).where(_sessions.c.id == session_id))
         return None
-    session.connection().execute(
-        sa.update(_sessions).where(_sessions.c.id == session_id).values(last_seen=now)
-    )
+    if touch:
+        session.connection().execute(
+            sa.update(_sessions).where(_sessions.c.id == session_id).values(last_seen=now)
+        )
     units = frozenset(int(row[-1]) for row in rows if row[-1] is not None)
     return SignedIn(Member(int(staff_id), str(name), str(role), units), str(csrf), int(session_id))
 

@@ -112,6 +112,21 @@ async def test_an_idle_session_ends_and_an_active_one_lives_on(
     assert "Your session has ended. Please sign in again." in page.text
 
 
+async def test_the_inboxs_own_poll_does_not_keep_a_session_alive(
+    browser: Browser, world: World, clock: Clock
+) -> None:
+    client = browser()
+    await sign_in(client, world, "cw_a")
+    for _ in range(4):  # the open inbox looks for news by itself
+        clock.advance(minutes=7)
+        live = await client.get("/flags/live")
+        assert live.status_code == 200
+    clock.advance(minutes=3)  # 31 minutes since the member's last own request
+    answer = await client.get("/flags/live")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/sign-in?notice=ended"
+
+
 async def test_sign_out_ends_the_session(
     browser: Browser, world: World, database: Database
 ) -> None:
