@@ -429,6 +429,13 @@ def staff_pages(pages: Pages) -> APIRouter:
             levels=LEVELS,
             statuses=STATUSES,
             actions=ACTIONS,
+            rules={
+                rule: translator.gettext(text)
+                for rule, text in (
+                    ("risk_screen", texts.RULE_RISK_SCREEN),
+                    ("help_now", texts.RULE_HELP_NOW),
+                )
+            },
             done=None if done is None else translator.gettext(done),
         )
 
