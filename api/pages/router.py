@@ -390,23 +390,34 @@ def staff_pages(pages: Pages) -> APIRouter:
                 _flag_id(flag_id), member=member, context=context, why="flag follow-up"
             )
         )
-        people = await pages.api(staff_api.list_staff(member=member, context=context))
+        manager = manages_unit(member, detail.unit_id)
+        # Only a coordinator (or an admin) chooses an assignee: only they need the unit's staff.
+        people = (
+            await pages.api(staff_api.list_staff(member=member, context=context)) if manager else []
+        )
+        named = {e.staff_id for e in detail.events} | {e.assignee_id for e in detail.events}
 
-        def names(session: Session) -> tuple[str | None, str, bool]:
+        def names(session: Session) -> tuple[str | None, str, bool, dict[int, str]]:
             client = (
                 None
                 if detail.client_id is None
                 else clients.client_by_id(session, client_id=detail.client_id)
             )
             unit = units.unit_by_id(session, unit_id=detail.unit_id)
+            who = {
+                staff_id: person.name
+                for staff_id in named
+                if staff_id is not None
+                and (person := staff.staff_by_id(session, staff_id=staff_id)) is not None
+            }
             return (
                 None if client is None else client.alias,
                 "" if unit is None else unit.name,
                 not detail.erased and reply.reachable(session, client_id=detail.client_id),
+                who,
             )
 
-        alias, unit_name, can_reply = await context.database.run(names)
-        staff_names = {person.id: person.name for person in people}
+        alias, unit_name, can_reply, staff_names = await context.database.run(names)
         assignable = [
             person
             for person in people
@@ -425,7 +436,7 @@ def staff_pages(pages: Pages) -> APIRouter:
             unit_name=unit_name,
             staff_names=staff_names,
             can_reply=can_reply,
-            assignable=assignable if manages_unit(member, detail.unit_id) else [],
+            assignable=assignable,
             levels=LEVELS,
             statuses=STATUSES,
             actions=ACTIONS,
