@@ -39,6 +39,7 @@ class PageSettings:
     link_lifetime: dt.timedelta = dt.timedelta(minutes=15)
     secure_cookies: bool = False  # Secure cookies (always over https)
     poll_seconds: int = 20  # how often the inbox looks for new flags
+    sign_in_per_minute: float = 10.0  # sign-in posts a minute from one client address
 
 
 def get_context(request: Request) -> ApiContext:

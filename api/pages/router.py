@@ -158,6 +158,7 @@ def staff_pages(pages: Pages) -> APIRouter:
     @router.post("/sign-in")
     async def sign_in(request: Request) -> Response:
         language = pages.language(request)
+        pages.limit_sign_in(request)
         fields = await pages.fields(request)
         pages.check_pre(request, fields)
         token = fields.get("token", "").strip()
@@ -182,11 +183,17 @@ def staff_pages(pages: Pages) -> APIRouter:
     @router.post("/sign-in/email")
     async def sign_in_email(request: Request) -> Response:
         language = pages.language(request)
+        pages.limit_sign_in(request)
         fields = await pages.fields(request)
         pages.check_pre(request, fields)
         address = fields.get("email", "").strip()
         smtp = settings.smtp
-        if smtp is not None and 3 <= len(address) <= 254 and "@" in address:
+        if (
+            smtp is not None
+            and 3 <= len(address) <= 254
+            and "@" in address
+            and pages.mail_limit.allow(address.lower())
+        ):
 
             def work(session: Session) -> tuple[str, str, str | None] | None:
                 member = staff_sessions.staff_by_email(session, email=address)
@@ -255,6 +262,7 @@ def staff_pages(pages: Pages) -> APIRouter:
     @router.post("/sign-in/link/{code}")
     async def use_link(request: Request, code: str) -> Response:
         language = pages.language(request)
+        pages.limit_sign_in(request)
         fields = await pages.fields(request)
         pages.check_pre(request, fields)
         if not LINK_CODE.match(code):

@@ -163,6 +163,8 @@ CONFLICT_TITLE = N_("Already done")
 CONFLICT = N_("This was done already, or it cannot be done now. Nothing was changed.")
 BAD_INPUT_TITLE = N_("Check the form")
 BAD_INPUT = N_("Something in the form was wrong. Nothing was changed.")
+TOO_MANY_TITLE = N_("Please wait a moment")
+TOO_MANY = N_("Too many tries in a short time. Please wait a minute, and then try again.")
 BACK = N_("Back")
 
 _NAMES = {

@@ -28,6 +28,7 @@ from api.context import ApiContext, PageSettings
 from api.pages import texts
 from api.problems import Problem
 from bot.channels.web.forms import accepted_language
+from bot.channels.web.session import RateLimiter
 from bot.i18n import Translations, Translator
 from dialogs.model import LANGUAGES
 from storage.repositories import staff_sessions
@@ -117,6 +118,9 @@ class Pages:
         self.settings: PageSettings = context.pages
         self.translations = self.settings.translations or Translations.load()
         self.static = _static_files()
+        # In this process's memory, as the web chat's limits (docs/ARCHITECTURE.md).
+        self.sign_in_limit = RateLimiter(self.settings.sign_in_per_minute)
+        self.mail_limit = RateLimiter(1.0, burst=3.0)  # sign-in links to one address
         versions = {
             name: hashlib.sha256(body).hexdigest()[:10] for name, (body, _) in self.static.items()
         }
@@ -277,6 +281,12 @@ class Pages:
     def check_csrf(visit: Visit, fields: dict[str, str]) -> None:
         if not hmac.compare_digest(fields.get("csrf", "").encode(), visit.csrf.encode()):
             raise PageError.csrf()
+
+    def limit_sign_in(self, request: Request) -> None:
+        """Sign-in posts from one client address, a few a minute; more get a 429 page."""
+        address = request.client.host if request.client else "unknown"
+        if not self.sign_in_limit.allow(address):
+            raise PageError(429, texts.TOO_MANY_TITLE, texts.TOO_MANY)
 
     @staticmethod
     def check_pre(request: Request, fields: dict[str, str]) -> None:

@@ -47,6 +47,7 @@ def pages_app(
         pages=PageSettings(
             translations=translations,
             staff_url="https://staff.kerro.example",
+            sign_in_per_minute=10_000,  # many sign-ins a test; tests/api/pages/test_limits.py
             smtp=SmtpSettings.from_url(
                 smtp.url, sender="kerro@kerro.example", ca_file=str(smtp.ca_file)
             ),
