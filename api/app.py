@@ -13,6 +13,7 @@ from api import (
     docs,
     enrolment,
     flags,
+    pages,
     problems,
     responses,
     schedules,
@@ -58,6 +59,7 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     docs.install(app, prefix=PREFIX)
+    pages.install(app, context)
     channels = context.alert_channels
     app.include_router(
         health_router(

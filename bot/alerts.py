@@ -308,7 +308,7 @@ class AlertSender:
             unit_name=item.unit.name,
             raised_at=flag.created_at,
             anonymous=flag.client_id is None,
-            link=f"{self.settings.staff_url.rstrip('/')}/api/v1/flags/{flag.public_id}",
+            link=f"{self.settings.staff_url.rstrip('/')}/flags/{flag.public_id}",
             escalation=item.round == alerts.ESCALATION,
             escalate_minutes=round(self.settings.escalate_after.total_seconds() / 60),
         )

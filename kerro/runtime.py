@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, FastAPI
 
 from api.app import create_staff_app
-from api.context import ApiContext
+from api.context import ApiContext, PageSettings
 from bot.alert_channels import EmailChannel, SmtpSettings, StaffTelegramChannel, WebhookChannel
 from bot.alerts import EMAIL, TELEGRAM, WEBHOOK, AlertChannel, AlertSender, AlertSettings
 from bot.app import create_public_app
@@ -90,6 +90,14 @@ class Runtime:
             alert_channels=frozenset(self.alerts.channels),
             on_schedule_change=self.scheduler.changed,
             lemmatizer=self.service.risk_screen.lemmatizer,
+            pages=PageSettings(
+                translations=self.translations,
+                staff_url=settings.staff_url.rstrip("/"),
+                smtp=smtp_settings(settings),
+                idle=dt.timedelta(minutes=settings.staff_idle_minutes),
+                secure_cookies=settings.staff_secure_cookies
+                or settings.staff_url.startswith("https://"),
+            ),
         )
         return create_staff_app(context=context)
 
@@ -166,20 +174,26 @@ def build(settings: Settings) -> Runtime:
 def alert_channels(settings: Settings) -> dict[str, AlertChannel]:
     """E-mail and the webhook, where they are set up (staff Telegram comes with the bot)."""
     channels: dict[str, AlertChannel] = {}
-    if settings.smtp_url is not None:
-        channels[EMAIL] = EmailChannel(
-            SmtpSettings.from_url(
-                settings.smtp_url.get_secret_value(),
-                sender=settings.smtp_from,
-                ca_file=settings.smtp_ca_file,
-            )
-        )
+    smtp = smtp_settings(settings)
+    if smtp is not None:
+        channels[EMAIL] = EmailChannel(smtp)
     if settings.alert_webhook_url and settings.alert_webhook_secret is not None:
         channels[WEBHOOK] = WebhookChannel(
             url=settings.alert_webhook_url,
             secret=settings.alert_webhook_secret.get_secret_value(),
         )
     return channels
+
+
+def smtp_settings(settings: Settings) -> SmtpSettings | None:
+    """The e-mail server of alerts and sign-in links, where one is set up."""
+    if settings.smtp_url is None:
+        return None
+    return SmtpSettings.from_url(
+        settings.smtp_url.get_secret_value(),
+        sender=settings.smtp_from,
+        ca_file=settings.smtp_ca_file,
+    )
 
 
 def build_alerts(

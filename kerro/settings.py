@@ -63,7 +63,9 @@ class Settings(BaseSettings):
     smtp_ca_file: str | None = None  # trust this CA (e.g. an internal relay's) for TLS
     alert_webhook_url: str | None = None
     alert_webhook_secret: SecretStr | None = None
-    staff_url: str = "http://127.0.0.1:8001"  # where alert links point
+    staff_url: str = "http://127.0.0.1:8001"  # the staff pages' address: alert and sign-in links
+    staff_idle_minutes: float = Field(default=30.0, gt=0)  # a staff page session ends idle
+    staff_secure_cookies: bool = False  # Secure staff cookies (always when served over https)
     alert_escalate_minutes: float = Field(default=15.0, gt=0)
     alert_lease_seconds: float = Field(default=60.0, gt=0)  # an unconfirmed alert is resent
     scheduler_sync_seconds: float = Field(default=30.0, gt=0)  # re-read the schedules this often

@@ -356,6 +356,29 @@ class Theme(SQLModel, table=True):
     active: bool = True
     updated_at: dt.datetime = _time()
     updated_by: int | None = Field(default=None, foreign_key="staff.id")
+class StaffSession(SQLModel, table=True):
+    """A signed-in member of staff on the staff pages: the cookie's value is stored only as its
+    SHA-256; the CSRF secret binds every form to the session; idle ones are refused."""
+
+    __tablename__ = "staff_session"
+    id: int | None = Field(default=None, primary_key=True)
+    session_hash: str = Field(max_length=64, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    csrf_secret: str = Field(max_length=64)
+    created_at: dt.datetime = _time()
+    last_seen: dt.datetime = _time()
+
+
+class StaffSignInLink(SQLModel, table=True):
+    """A one-time sign-in link sent by e-mail: stored as its SHA-256, used once, short-lived."""
+
+    __tablename__ = "staff_sign_in_link"
+    id: int | None = Field(default=None, primary_key=True)
+    link_hash: str = Field(max_length=64, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    created_at: dt.datetime = _time()
+    expires_at: dt.datetime = _time()
+    used_at: dt.datetime | None = _time(default=None, nullable=True)
 
 
 metadata = SQLModel.metadata

@@ -67,6 +67,28 @@ def contact_by_id(session: Session, *, contact_id: int) -> Contact | None:
     return first(session, Contact, _CONTACT_BY_ID, {"id": contact_id})
 
 
+def reachable_chats(session: Session, *, client_id: int) -> list[tuple[ChatKey, str, str]]:
+    """A client's chats that Kerro may write to unasked: active, with the address stored (the
+    person agreed to messages). Each as (chat, sealed address, language)."""
+    found = session.exec(
+        select(Contact)
+        .where(
+            Contact.client_id == client_id,
+            col(Contact.active).is_(True),
+            col(Contact.address_sealed).is_not(None),
+        )
+        .order_by(col(Contact.id))
+    ).all()
+    return [
+        (
+            ChatKey(contact.channel, contact.address_hmac),
+            contact.address_sealed or "",
+            contact.language,
+        )
+        for contact in found
+    ]
+
+
 def set_prompts(session: Session, *, contact_id: int, prompts: bool) -> None:
     session.connection().execute(
         sa.update(Contact).where(col(Contact.id) == contact_id).values(prompts=prompts)

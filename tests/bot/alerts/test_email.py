@@ -88,7 +88,7 @@ async def test_a_clients_crisis_alerts_their_caseworker_once(
     body = mail.body
     assert mail.subject == "Kerro: uusi merkintä (kriisi) yksikössä Nuorisokoti Koti"
     assert "Nuorisokoti Koti (koti)" in body
-    assert f"http://127.0.0.1:8001/api/v1/flags/{flag.public_id}" in body
+    assert f"http://127.0.0.1:8001/flags/{flag.public_id}" in body
     assert "2026-03-02 14:35" in body
     assert_holds_nothing_of_the_writer(mail.decoded, forbidden(service, chat, setting), setting)
 

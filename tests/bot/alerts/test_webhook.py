@@ -49,7 +49,7 @@ async def test_an_anonymous_crisis_reaches_the_webhook_signed_and_without_an_ide
     assert document["flag"] == flag.public_id
     assert document["level"] == "crisis"
     assert document["unit"] == {"code": "koti", "name": "Nuorisokoti Koti"}
-    assert document["link"] == f"http://127.0.0.1:8001/api/v1/flags/{flag.public_id}"
+    assert document["link"] == f"http://127.0.0.1:8001/flags/{flag.public_id}"
     assert document["escalation"] is False
     # An anonymous flag: opaque ids and the date only, nothing that orders or times it.
     assert document["anonymous"] is True

@@ -76,7 +76,7 @@ async def test_a_linked_staff_chat_gets_the_alert_of_a_clients_crisis(
     [flag] = rows(database, tables.Flag)
     text = str(alert["text"])
     assert "Kerro: uusi merkintä (kriisi) yksikössä Nuorisokoti Koti" in text
-    assert f"http://127.0.0.1:8001/api/v1/flags/{flag.public_id}" in text
+    assert f"http://127.0.0.1:8001/flags/{flag.public_id}" in text
     for word in (CRISIS, "want to die", ALIAS, CASE_REF, str(CLIENT_CHAT)):
         assert word not in text
     assert fake_api.violations == []
