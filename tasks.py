@@ -59,6 +59,11 @@ def run(args: list[str]) -> None:
 
 
 def test(args: list[str]) -> None:
+    # Two workers (pytest-xdist), a test file each at a time, unless told otherwise (-n 0 runs
+    # the tests in this one process; KERRO_TEST_WORKERS sets the default).
+    if not any(arg.startswith("-n") or arg.startswith("--numprocesses") for arg in args):
+        workers = os.environ.get("KERRO_TEST_WORKERS", "2")
+        args = ["-n", workers, "--dist", "loadfile", *args]
     os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *args])
 
 

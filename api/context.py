@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from dialogs.themes import Lemmatizer
 from bot.alert_channels import SmtpSettings
 from bot.i18n import Translations
+from dialogs.themes import Lemmatizer
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.tables import utc_now

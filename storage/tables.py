@@ -356,6 +356,8 @@ class Theme(SQLModel, table=True):
     active: bool = True
     updated_at: dt.datetime = _time()
     updated_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
 class StaffSession(SQLModel, table=True):
     """A signed-in member of staff on the staff pages: the cookie's value is stored only as its
     SHA-256; the CSRF secret binds every form to the session; idle ones are refused."""

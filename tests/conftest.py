@@ -165,6 +165,25 @@ def service(
     )
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a worker of pytest-xdist: hand the PostgreSQL variant's status to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["kerro_postgres"] = dict(_postgres_status)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """On the controller of pytest-xdist: gather what each worker said of PostgreSQL (a run
+    anywhere is a run; a skip is reported only when no worker ran it)."""
+    status: dict[str, str] = getattr(node, "workeroutput", {}).get("kerro_postgres", {})
+    if "ran" in status:
+        _postgres_status.pop("skipped", None)
+        _postgres_status["ran"] = status["ran"]
+    elif "skipped" in status and "ran" not in _postgres_status:
+        _postgres_status["skipped"] = status["skipped"]
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if "ran" in _postgres_status:
         terminalreporter.write_line(f"PostgreSQL variant: ran against {_postgres_status['ran']}")

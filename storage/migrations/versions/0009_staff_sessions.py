@@ -1,7 +1,7 @@
 """staff sessions: the staff pages' sign-in sessions and one-time sign-in links
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0008
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0004"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
