@@ -7,7 +7,6 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from api import audit
 from api.auth import require_admin, require_manager, sees_unit, visible_units
 from api.deps import ContextDep, CurrentStaff, UnitId
 from api.fields import Email, Name, UnitCode
@@ -15,6 +14,7 @@ from api.problems import Problem, not_found
 from bot import alert_coverage
 from dialogs.trajectory import DROP_RANGE, FALLS_RANGE
 from storage import tables
+from storage.repositories import audit as audit_log
 from storage.repositories import trajectory, units
 
 router = APIRouter(tags=["units"])
@@ -146,14 +146,12 @@ async def rename_unit(
                 falls=out.trajectory_falls,
                 drop=out.trajectory_drop,
             )
-            audit.record(  # a change of which flags the unit's clients' answers raise
+            audit_log.access_change(  # a change of what staff are told of the unit's clients
                 session,
-                member,
-                action="unit.trajectory",
+                by=member.id,
+                what="unit.trajectory",
                 target=f"unit/{unit_id}?trajectory={str(out.trajectory).lower()}"
                 f"&falls={out.trajectory_falls}&drop={out.trajectory_drop}",
-                purpose="unit settings",
-                client_ids=[],
                 now=context.clock(),
             )
         return out
