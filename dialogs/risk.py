@@ -21,7 +21,8 @@ professionals); this module only normalises text and matches the lexicons' patte
 - spoken Finnish (`dialogs/data/risk_spoken_fi.yaml`) is read in its standard forms too, before
   Voikko and the stems (`itteni` is also `itseni`, `syöny` also `syönyt`);
 - beside the lexicons votes a linear model (`dialogs/risk_model.py`) trained on the development
-  corpus; the higher level wins, so a crisis from either is a crisis, and the `Screening` names
+  corpus; the higher level wins, so a crisis from either is a crisis (and a concern of the
+  lexicons with a near-crisis score of the model is one too), and the `Screening` names
   the entries (`model` for the model) and the words of the text that decided it.
 
 The screen is pure: it reads its data files once, at load, and never raises on any text.
@@ -501,6 +502,8 @@ class RiskScreen:
             return decided
         vote = self.model.vote(words)
         voted = RiskLevel.CRISIS if vote.crisis else RiskLevel.CONCERN if vote.flag else None
+        if vote.beside_concern and decided.level is RiskLevel.CONCERN:
+            voted = RiskLevel.CRISIS  # the lexicons' concern and the model's near-crisis: help
         if voted is None or voted < decided.level:
             return decided
         if voted > decided.level:
