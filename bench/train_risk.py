@@ -179,6 +179,9 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="held-out figures only")
     parser.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
     parser.add_argument("--false-alarms", type=float, default=FALSE_ALARMS)
+    parser.add_argument(
+        "--misses", action="store_true", help="and every held-out miss of the development corpus"
+    )
     args = parser.parse_args()
 
     items, language_list = corpus()
@@ -205,6 +208,13 @@ def main() -> None:
         held_crisis,
         held_flag,
     )
+    if args.misses:
+        for item, crisis_said, flag_said in zip(items, held_crisis, held_flag, strict=True):
+            missed = (item.level == "crisis" and not crisis_said) or (
+                item.level == "concern" and not flag_said
+            )
+            if item.category != "own_corpus" and (missed or (item.level == "none" and crisis_said)):
+                print(f"    MISS {item.level}/{item.category}: {item.text}")
     if args.check:
         return
     vocabulary = vocabulary_of(texts)

@@ -192,7 +192,10 @@ def test_negation_quotation_and_sentences(
 
 
 def test_means_count_only_beside_thoughts_of_dying(lexicons: RiskScreen) -> None:
-    assert lexicons.screen("ostin köyden").level is RiskLevel.NONE
+    assert lexicons.screen("köysi ja teltta").level is RiskLevel.NONE
+    # Means gathered or at hand are a crisis of their own (the policy): not the word,
+    # the deed.
+    assert lexicons.screen("ostin köyden").level is RiskLevel.CRISIS
     assert lexicons.screen("mietin itsemurhaa").level is RiskLevel.CRISIS
     assert lexicons.screen("itsemurha").level is RiskLevel.CONCERN
     both = lexicons.screen("itsemurha ja köysi")
