@@ -28,7 +28,7 @@ from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
 
-from bench.risk_sets import LANGUAGES, SETS, Item, load
+from bench.risk_sets import LANGUAGES, SETS, Item, load_set
 from dialogs.risk import RiskLevel, RiskScreen, tokens
 from dialogs.risk_model import HEADS, MODEL, features, weight_of
 
@@ -52,7 +52,7 @@ def corpus() -> tuple[list[Item], list[str]]:
     items: list[Item] = []
     languages: list[str] = []
     for language in LANGUAGES:
-        rows = load(SETS / "dev" / f"{language}.yaml")
+        rows = load_set(SETS / "dev", language)
         own = yaml.safe_load((SETS / f"{language}.yaml").read_text(encoding="utf-8"))
         rows.extend(
             Item(str(text), level, "own_corpus") for level, texts in own.items() for text in texts
