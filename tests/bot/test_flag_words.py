@@ -26,7 +26,8 @@ async def test_an_identified_crisis_flag_keeps_the_decisive_words_sealed(
     [flag] = [flag for flag in rows(database, tables.Flag) if flag.rule == RISK_RULE]
     assert flag.level == "crisis"
     assert flag.client_id is not None
-    assert flag.reason and flag.reason.startswith("en.")
+    assert flag.reason is not None
+    assert flag.reason.startswith("en.")
     assert flag.words_sealed is not None
     words = keyring.open(flag.words_sealed, purpose=Purpose.FLAG_WORDS).split()
     assert {"want", "die"} <= set(words)
@@ -41,4 +42,5 @@ async def test_an_anonymous_flag_keeps_the_reason_but_no_words(
     await chat.say("i just want to die")
     [flag] = [flag for flag in rows(database, tables.Flag) if flag.rule == RISK_RULE]
     assert (flag.level, flag.client_id, flag.words_sealed) == ("crisis", None, None)
-    assert flag.reason and flag.reason.startswith("en.")
+    assert flag.reason is not None
+    assert flag.reason.startswith("en.")
