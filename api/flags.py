@@ -59,9 +59,21 @@ class FlagOut(BaseModel):
     erased: bool = Field(description="the client erased their data; the flag stays, no text")
     created_on: dt.date
     created_at: dt.datetime | None = Field(description="none for an anonymous flag")
+    reason: str | None = Field(
+        default=None,
+        description="why it was raised: the risk screen's lexicon entries (`model`: its "
+        "model), or the course of the wellbeing index (`falling 3.5 3 2.5 2`, `drop 4 2.5`)",
+    )
+    words: list[str] | None = Field(
+        default=None,
+        description="the client's own words that decided a risk-screen flag (normalised: "
+        "lower case); identified flags only, never on an anonymous or erased one",
+    )
 
     @classmethod
-    def of(cls, flag: tables.Flag, response_public_id: str | None) -> FlagOut:
+    def of(
+        cls, flag: tables.Flag, response_public_id: str | None, words: list[str] | None = None
+    ) -> FlagOut:
         anonymous = flag.client_id is None
         return cls(
             id=flag.public_id,
@@ -76,15 +88,29 @@ class FlagOut(BaseModel):
             erased=flag.response_id is None,
             created_on=flag.created_at.date(),
             created_at=None if anonymous else flag.created_at,
+            reason=flag.reason,
+            words=None if anonymous else words,
         )
 
 
-def _outs(session: Session, found: list[tables.Flag]) -> list[FlagOut]:
+def _words(context: ApiContext, flag: tables.Flag) -> list[str] | None:
+    """The decisive words of an identified flag, opened (the caller audits the read). An
+    anonymous flag never has them: they would be its writer's own words beside it."""
+    if flag.client_id is None or flag.words_sealed is None:
+        return None
+    return open_text(context, flag.words_sealed, purpose=Purpose.FLAG_WORDS).split()
+
+
+def _outs(context: ApiContext, session: Session, found: list[tables.Flag]) -> list[FlagOut]:
     public = responses.public_ids(
         session, response_ids=[f.response_id for f in found if f.response_id is not None]
     )
     return [
-        FlagOut.of(flag, None if flag.response_id is None else public.get(flag.response_id))
+        FlagOut.of(
+            flag,
+            None if flag.response_id is None else public.get(flag.response_id),
+            _words(context, flag),
+        )
         for flag in found
     ]
 
@@ -152,7 +178,7 @@ async def inbox(
             client_id=client_id,
             limit=limit,
         )
-        items = _outs(session, list(found))
+        items = _outs(context, session, list(found))
         audit.record(
             session,
             member,
@@ -214,7 +240,7 @@ async def read_flag(
             client_ids=[flag.client_id],
             now=context.clock(),
         )
-        [out] = _outs(session, [flag])
+        [out] = _outs(context, session, [flag])
         return FlagDetail(**out.model_dump(), texts=texts, events=events)
 
     return await context.database.run(work)
@@ -270,7 +296,7 @@ async def _change(
                 client_ids=[flag.client_id] if flag.client_id is not None else [],
                 now=context.clock(),
             )
-        [out] = _outs(session, [flag])
+        [out] = _outs(context, session, [flag])
         audit.record(  # the answer shows the flag: a read through a write
             session,
             member,

@@ -1,5 +1,5 @@
-"""Units: list and read the caller's own; admins create them, coordinators rename theirs and
-set their on-call address for alerts."""
+"""Units: list and read the caller's own; admins create them, coordinators rename theirs, set
+their on-call address for alerts and the trajectory signal of their check-ins (audited)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from api.deps import ContextDep, CurrentStaff, UnitId
 from api.fields import Email, Name, UnitCode
 from api.problems import Problem, not_found
 from bot import alert_coverage
+from dialogs.trajectory import DROP_RANGE, FALLS_RANGE
 from storage import tables
-from storage.repositories import units
+from storage.repositories import audit as audit_log
+from storage.repositories import trajectory, units
 
 router = APIRouter(tags=["units"])
 
@@ -27,6 +29,17 @@ class UnitOut(BaseModel):
         description="false when some of the unit's flags would alert nobody (see alerts_warning)"
     )
     alerts_warning: str | None = Field(default=None, description="why alerts may reach nobody")
+    trajectory: bool = Field(
+        default=True,
+        description="a falling wellbeing index of an identified youth or child raises a "
+        "concern flag (anonymous answers never have a course)",
+    )
+    trajectory_falls: int = Field(
+        default=3, description="falls in a row, one at each check-in, that raise the flag"
+    )
+    trajectory_drop: float = Field(
+        default=1.0, description="a fall from one check-in to the next larger than this (1-5)"
+    )
 
     @classmethod
     def of(cls, unit: tables.Unit, *, channels: frozenset[str]) -> UnitOut:
@@ -39,6 +52,9 @@ class UnitOut(BaseModel):
             on_call_email=unit.on_call_email,
             alerts_configured=gap is None,
             alerts_warning=gap,
+            trajectory=unit.trajectory,
+            trajectory_falls=unit.trajectory_falls,
+            trajectory_drop=unit.trajectory_drop,
         )
 
 
@@ -53,6 +69,9 @@ class UnitPatch(BaseModel):
         default=None,
         description="where alerts of anonymous and unassigned flags go; null removes it",
     )
+    trajectory: bool | None = Field(default=None, description="watch the course of the index")
+    trajectory_falls: int | None = Field(default=None, ge=FALLS_RANGE[0], le=FALLS_RANGE[1])
+    trajectory_drop: float | None = Field(default=None, ge=DROP_RANGE[0], le=DROP_RANGE[1])
 
 
 @router.get("/units")
@@ -95,7 +114,9 @@ async def read_unit(unit_id: UnitId, member: CurrentStaff, context: ContextDep) 
 async def rename_unit(
     unit_id: UnitId, body: UnitPatch, member: CurrentStaff, context: ContextDep
 ) -> UnitOut:
-    """Rename the unit, or set its on-call address for alerts (coordinators, admins)."""
+    """Rename the unit, set its on-call address for alerts, or its trajectory signal: on or
+    off, the falls in a row and the single drop that raise a concern flag (coordinators,
+    admins; a change of the signal is audited)."""
 
     def work(session: Session) -> UnitOut:
         unit = units.unit_by_id(session, unit_id=unit_id)
@@ -113,6 +134,26 @@ async def rename_unit(
                 context.alert_channels, on_call_email=body.on_call_email
             )
             out.alerts_configured = out.alerts_warning is None
+        watch = (body.trajectory, body.trajectory_falls, body.trajectory_drop)
+        if any(value is not None for value in watch):
+            out.trajectory = out.trajectory if body.trajectory is None else body.trajectory
+            out.trajectory_falls = body.trajectory_falls or out.trajectory_falls
+            out.trajectory_drop = body.trajectory_drop or out.trajectory_drop
+            trajectory.set_watch(
+                session,
+                unit_id=unit_id,
+                enabled=out.trajectory,
+                falls=out.trajectory_falls,
+                drop=out.trajectory_drop,
+            )
+            audit_log.access_change(  # a change of what staff are told of the unit's clients
+                session,
+                by=member.id,
+                what="unit.trajectory",
+                target=f"unit/{unit_id}?trajectory={str(out.trajectory).lower()}"
+                f"&falls={out.trajectory_falls}&drop={out.trajectory_drop}",
+                now=context.clock(),
+            )
         return out
 
     return await context.database.run(work)

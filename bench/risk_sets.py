@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.risk_sets dev            # tests/dialogs/risk_corpus/dev
     .venv/bin/python -m bench.risk_sets blind/a        # a blind set: counts only, never a text
     .venv/bin/python -m bench.risk_sets dev --misses   # and every miss, by level and category
+    .venv/bin/python -m bench.risk_sets dev --only 2   # one extension of a set: dev/fi-2.yaml
 
 Per language, with Voikko's lemmas when Voikko is installed (the stem fallback otherwise, or
 with --stems): the share of crises that get the help numbers in the very reply (the screen says
@@ -53,6 +54,20 @@ def load(path: Path) -> list[Item]:
     return [Item(str(row["text"]), str(row["level"]), str(row["category"])) for row in data]
 
 
+def parts(folder: Path, language: str, only: str | None = None) -> list[Path]:
+    """A set's files of one language: `fi.yaml`, then its extensions `fi-2.yaml`, ... written
+    later by other writers (`only`: just the extension of that name, e.g. "2")."""
+    if only is not None:
+        return [path for path in [folder / f"{language}-{only}.yaml"] if path.exists()]
+    first = [folder / f"{language}.yaml"] if (folder / f"{language}.yaml").exists() else []
+    return first + sorted(folder.glob(f"{language}-*.yaml"))
+
+
+def load_set(folder: Path, language: str, only: str | None = None) -> list[Item]:
+    """Every item of a set in one language, over all its files."""
+    return [item for path in parts(folder, language, only) for item in load(path)]
+
+
 def share(part: int, whole: int) -> str:
     return f"{part}/{whole} = {part / whole:.0%}" if whole else "-"
 
@@ -75,15 +90,16 @@ def main() -> None:
     parser.add_argument("set", help="a folder under tests/dialogs/risk_corpus, e.g. dev or blind/a")
     parser.add_argument("--stems", action="store_true", help="screen without Voikko")
     parser.add_argument("--misses", action="store_true", help="print every miss (not blind!)")
+    parser.add_argument("--only", help="just one extension of the set, e.g. 2 for fi-2.yaml")
     args = parser.parse_args()
     lemmatizer = None if args.stems else voikko_lemmatizer()
     screen = RiskScreen.load(lemmatizer=lemmatizer)
     print(f"set {args.set}, {'Voikko lemmas' if lemmatizer else 'stems only'}")
     for language in LANGUAGES:
-        path = SETS / args.set / f"{language}.yaml"
-        if not path.exists():
+        items = load_set(SETS / args.set, language, args.only)
+        if not items:
             continue
-        outcomes = [Outcome(item, screen.screen(item.text).level) for item in load(path)]
+        outcomes = [Outcome(item, screen.screen(item.text).level) for item in items]
         print(summary(language, outcomes))
         cells: Counter[tuple[str, str]] = Counter()
         right: Counter[tuple[str, str]] = Counter()

@@ -30,7 +30,13 @@ def _kept(text: str) -> Record:
 
 
 def _flag(screening: Screening) -> RaiseFlag:
-    return RaiseFlag(RISK_RULE, FlagLevel(screening.level.label))
+    """The screen's flag, with what decided it: the entries as its reason, and the words."""
+    return RaiseFlag(
+        RISK_RULE,
+        FlagLevel(screening.level.label),
+        reason=" ".join(screening.entries),
+        words=screening.words,
+    )
 
 
 def screened(

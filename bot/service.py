@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bot import commands, events, opening, scheduler_prompts, screening
+from bot import commands, events, opening, scheduler_prompts, screening, trajectory
 from bot.doors import Doors
 from bot.i18n import Translations
 from bot.messages import HELP_NOW, HELP_NOW_LABEL, Handled, Inbound, Kind
@@ -161,6 +161,14 @@ class ConversationService(Doors):
                 audience=turn.audience(dialog),
                 help_numbers=self.help_numbers,
             )
+        client_id = turn.party.client_of_contact(conversation.contact_id)
+        outputs = trajectory.with_course(  # the end of a check-in: the course of its index
+            turn.session,
+            conversation=conversation,
+            state=state,
+            outputs=outputs,
+            client_id=client_id,
+        )
         # Write: the step in one call, then the replies.
         responses.record_step(
             turn.session,
@@ -168,7 +176,7 @@ class ConversationService(Doors):
             dialog=dialog,
             state=state,
             outputs=outputs,
-            contact_client_id=turn.party.client_of_contact(conversation.contact_id),
+            contact_client_id=client_id,
             keyring=self.keyring,
             now=turn.now,
             expires_at=turn.now + self.conversation_ttl,

@@ -212,8 +212,14 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class RaiseFlag:
+    """A flag to raise. `reason`: why, in the project's terms (the risk screen's entries, a
+    wellbeing course); `words`: the person's own words that decided it (stored sealed, and
+    only on an identified response)."""
+
     rule: str
     level: FlagLevel
+    reason: str = ""
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,12 @@ leetspeak and look-alike letters are already folded):
 
 each present feature counts 1/sqrt(n), n the number of features of the text. One head scores
 "crisis", the other "needs a flag" (crisis or concern); a head says yes at or above its
-threshold. The weights live in `dialogs/data/risk_model.json.gz`, rebuilt reproducibly by
-`python -m bench.train_risk`, which also chose the thresholds on held-out folds; reading them
-needs only the standard library. The screen takes the higher of the two voters' levels, so a
-crisis from either wins, and it names the words that weighed most.
+threshold; a concern of the lexicons becomes a crisis when the crisis head reaches a lower
+score, `beside_concern` (two voices of worry decide for help). The weights live in
+`dialogs/data/risk_model.json.gz`, rebuilt reproducibly by `python -m bench.train_risk`, which
+also chose the thresholds on held-out folds; reading them needs only the standard library. The
+screen takes the higher of the two voters' levels, so a crisis from either wins, and it names
+the words that weighed most.
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ class Vote:
     flag: bool
     scores: tuple[float, float]  # crisis, flag: the heads' margins over their thresholds
     words: tuple[str, ...]  # the words that weighed most for the decision, strongest first
+    # The crisis head is near enough to make a concern of the lexicons a crisis.
+    beside_concern: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,7 @@ class RiskModel:
     weights: dict[str, tuple[float, float]]  # feature -> (crisis, flag)
     bias: tuple[float, float]
     thresholds: tuple[float, float]
+    beside_concern: float | None = None  # a crisis score that makes a lexicon concern a crisis
 
     @classmethod
     def load(cls, path: Path = MODEL) -> RiskModel:
@@ -90,8 +95,12 @@ class RiskModel:
         }
         bias = data["bias"]
         thresholds = data["thresholds"]
+        beside = data.get("beside_concern")
         return cls(
-            weights, (float(bias[0]), float(bias[1])), (float(thresholds[0]), float(thresholds[1]))
+            weights,
+            (float(bias[0]), float(bias[1])),
+            (float(thresholds[0]), float(thresholds[1])),
+            None if beside is None else float(beside),
         )
 
     def vote(self, words: Sequence[_Word], *, explain: int = 3) -> Vote:
@@ -111,13 +120,14 @@ class RiskModel:
             sums[1] += pair[1] * value
         margins = (crisis - self.thresholds[0], flag - self.thresholds[1])
         is_crisis, is_flag = margins[0] >= 0, margins[1] >= 0 or margins[0] >= 0
-        head = 0 if is_crisis else 1
+        beside = self.beside_concern is not None and crisis >= self.beside_concern
+        head = 0 if is_crisis or beside else 1
         strongest = sorted(
             (index for index, sums in by_word.items() if sums[head] > 0),
             key=lambda index: -by_word[index][head],
         )
-        words_out = _unique(words[index].form for index in strongest) if is_flag else ()
-        return Vote(is_crisis, is_flag, margins, tuple(words_out[:explain]))
+        words_out = _unique(words[index].form for index in strongest) if is_flag or beside else ()
+        return Vote(is_crisis, is_flag, margins, tuple(words_out[:explain]), beside)
 
 
 def _unique(forms: Iterable[str]) -> list[str]:

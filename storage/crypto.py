@@ -32,6 +32,7 @@ class Purpose(StrEnum):
     CHAT_ADDRESS = "chat-address"  # a chat's address, to deliver the outbox and prompts to
     STAFF_CHAT = "staff-chat"  # a staff member's Telegram chat, for alerts
     FLAG_NOTE = "flag-note"  # a worker's note on a flag
+    FLAG_WORDS = "flag-words"  # the client's words that decided a risk-screen flag
     WEB_SESSION = "web-session"  # the keyed hash that signs a web chat's session cookie
 
 

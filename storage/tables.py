@@ -77,6 +77,10 @@ class Unit(SQLModel, table=True):
     created_at: dt.datetime = _time()
     # Where alerts go for the unit's anonymous flags, and for clients without a caseworker.
     on_call_email: str | None = Field(default=None, max_length=254)
+    # The trajectory signal (dialogs/trajectory.py): on or off, falls in a row, a single drop.
+    trajectory: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    trajectory_falls: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
+    trajectory_drop: float = Field(default=1.0, sa_column_kwargs={"server_default": "1.0"})
 
 
 class Client(SQLModel, table=True):
@@ -192,6 +196,10 @@ class Flag(SQLModel, table=True):
     status: str = Field(default="open", max_length=12)  # open | acknowledged | resolved
     created_at: dt.datetime = _time()
     assignee_id: int | None = Field(default=None, foreign_key="staff.id")
+    # Why it was raised (the risk screen's entries, or a wellbeing course); the client's own
+    # words that decided it, sealed (Purpose.FLAG_WORDS), on identified flags only.
+    reason: str | None = Field(default=None, max_length=400)
+    words_sealed: str | None = None
 
 
 class ProcessedUpdate(SQLModel, table=True):

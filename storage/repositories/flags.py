@@ -152,7 +152,8 @@ def events_of(session: Session, *, flag_id: int) -> Sequence[FlagEvent]:
 
 def keep_unresolved_on_erasure(session: Session, *, client_id: int, now: dt.datetime) -> int:
     """Before a client's responses are erased (P6): their flags that are not resolved stay,
-    detached from the response (so without any text), each with an `erase` event, so that
+    detached from the response (so without any text, its decisive words or its course), each
+    with an `erase` event, so that
     an alerted crisis does not vanish from the worker's inbox. Returns how many stayed."""
     connection = session.connection()
     response_ids = sa.select(col(Response.id)).where(col(Response.client_id) == client_id)
@@ -165,7 +166,11 @@ def keep_unresolved_on_erasure(session: Session, *, client_id: int, now: dt.date
         )
     ]
     if kept:
-        connection.execute(sa.update(Flag).where(col(Flag.id).in_(kept)).values(response_id=None))
+        connection.execute(  # the flag stays, with nothing of what the client wrote or scored
+            sa.update(Flag)
+            .where(col(Flag.id).in_(kept))
+            .values(response_id=None, reason=None, words_sealed=None)
+        )
         connection.execute(
             sa.insert(FlagEvent),
             [

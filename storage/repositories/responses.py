@@ -102,8 +102,14 @@ def add_flags(
     client_id: int | None,
     flags: Sequence[RaiseFlag],
     now: dt.datetime,
+    keyring: Keyring | None = None,
 ) -> None:
-    """Insert open flags on a response; deferred like answers. Each gets its opaque public id."""
+    """Insert open flags on a response; deferred like answers. Each gets its opaque public id.
+
+    A flag's reason is kept as it is; the words that decided it are the client's own words:
+    kept sealed (P3), and only on an identified flag (`client_id`): an anonymous flag keeps
+    no quote of its writer beside it (its text stays readable where it was, with the response).
+    """
     if flags:
         _INSERT_FLAGS.defer_many(
             session,
@@ -117,11 +123,19 @@ def add_flags(
                     "rule": flag.rule,
                     "status": "open",
                     "created_at": now,
+                    "reason": flag.reason[:400] or None,
+                    "words_sealed": _sealed_words(flag, client_id, keyring),
                 }
                 for flag in flags
             ],
         )
         session.info[_FLAGS_RAISED] = True
+
+
+def _sealed_words(flag: RaiseFlag, client_id: int | None, keyring: Keyring | None) -> str | None:
+    if not flag.words or client_id is None or keyring is None:
+        return None
+    return keyring.seal(" ".join(flag.words), purpose=Purpose.FLAG_WORDS)
 
 
 def record_step(
@@ -185,6 +199,7 @@ def record_step(
             client_id=client_id,
             flags=flags,
             now=now,
+            keyring=keyring,
         )
     if completed:
         assert response_id is not None
@@ -287,6 +302,7 @@ def record_kept_text(
         client_id=client_id,
         flags=[flag],
         now=now,
+        keyring=keyring,
     )
 
 

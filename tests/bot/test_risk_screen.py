@@ -132,7 +132,7 @@ async def test_a_concern_raises_a_flag_without_an_alarming_reply(
     chat = Chat(service, "2103")
     await chat.begin("youth_checkin", language="fi")
     before = len(chat.received)
-    await chat.say("en ole ajatellut itsemurhaa")
+    await chat.say("mua kiusataan koulussa")  # bullying: a concern
     reply = texts(chat.received[before:])
     assert "116 111" not in reply
     assert service.translations.get("fi").gettext(engine.HINT_PICK) in reply

@@ -112,8 +112,6 @@ def test_corpus_recall_and_false_alarms(
         ("kuolen nauruun", RiskLevel.NONE),
         ("this homework is killing me", RiskLevel.NONE),
         ("jag dör av skratt", RiskLevel.NONE),
-        ("itsemurha on aiheena esseessäni", RiskLevel.CONCERN),
-        ("en ole ajatellut itsemurhaa", RiskLevel.CONCERN),
         ("ajattelen itsemurhasta", RiskLevel.CRISIS),
         ("en jaksa elää", RiskLevel.CRISIS),
         ("haluan kuolla", RiskLevel.CRISIS),
@@ -124,6 +122,18 @@ def test_corpus_recall_and_false_alarms(
 )
 def test_the_cases_named_in_the_design(stems: RiskScreen, text: str, level: RiskLevel) -> None:
     assert stems.screen(text).level is level
+
+
+@pytest.mark.parametrize(
+    "text", ["itsemurha on aiheena esseessäni", "en ole ajatellut itsemurhaa", "I am not suicidal"]
+)
+def test_a_negated_or_reported_mention_is_at_least_a_concern(
+    stems: RiskScreen, lexicons: RiskScreen, text: str
+) -> None:
+    # The lexicons make it a concern, never a crisis; recall first, the model may still
+    # answer it with the help numbers (a borderline case is decided toward help).
+    assert lexicons.screen(text).level is RiskLevel.CONCERN
+    assert stems.screen(text).level >= RiskLevel.CONCERN
 
 
 @pytest.mark.parametrize(
@@ -182,7 +192,10 @@ def test_negation_quotation_and_sentences(
 
 
 def test_means_count_only_beside_thoughts_of_dying(lexicons: RiskScreen) -> None:
-    assert lexicons.screen("ostin köyden").level is RiskLevel.NONE
+    assert lexicons.screen("köysi ja teltta").level is RiskLevel.NONE
+    # Means gathered or at hand are a crisis of their own (the policy): not the word,
+    # the deed.
+    assert lexicons.screen("ostin köyden").level is RiskLevel.CRISIS
     assert lexicons.screen("mietin itsemurhaa").level is RiskLevel.CRISIS
     assert lexicons.screen("itsemurha").level is RiskLevel.CONCERN
     both = lexicons.screen("itsemurha ja köysi")

@@ -63,5 +63,6 @@ def test_the_purposes_keep_the_values_that_stored_data_was_sealed_under() -> Non
         "CHAT_ADDRESS": "chat-address",
         "STAFF_CHAT": "staff-chat",
         "FLAG_NOTE": "flag-note",
+        "FLAG_WORDS": "flag-words",
         "WEB_SESSION": "web-session",
     }

@@ -33,7 +33,7 @@ from tests.support.alert_servers import Received, SmtpServer
 from tests.support.clock import Clock
 
 CRISIS = "en jaksa enää elää, haluun kuolla"
-CONCERN = "en ole ajatellut itsemurhaa"
+CONCERN = "mua kiusataan koulussa"  # bullying: a concern
 TEST_SERVERS = {"mail.log", "aiohttp.access", "aiohttp.server"}  # the test's own servers
 
 
