@@ -200,7 +200,8 @@ def build_telegram(
     from aiogram import Dispatcher
 
     from bot.channels.telegram.inbound import create_router
-    from bot.channels.telegram.sender import SenderSettings, TelegramSender
+    from bot.channels.telegram.sender import SENDING_LEADER, SenderSettings, TelegramSender
+    from storage.leader import LeaderLock
 
     dispatcher = Dispatcher()
     dispatcher.include_router(create_router(service))
@@ -213,5 +214,6 @@ def build_telegram(
             chat_interval=settings.telegram_chat_interval,
             lease=dt.timedelta(seconds=settings.telegram_lease_seconds),
         ),
+        leader=LeaderLock(database.engine, key=SENDING_LEADER),
     )
     return Telegram(bot, dispatcher, sender, settings.webhook_secret)

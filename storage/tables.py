@@ -339,6 +339,28 @@ class AlertDelivery(SQLModel, table=True):
     dead_reason: str | None = Field(default=None, max_length=200)
 
 
+
+class SendPause(SQLModel, table=True):
+    """A channel's sending paused for every process: Telegram answered 429 with `retry_after`."""
+
+    __tablename__ = "send_pause"
+    channel: str = Field(primary_key=True, max_length=20)
+    until: dt.datetime = _time()
+
+
+class RateBucket(SQLModel, table=True):
+    """A token bucket of a rate limit shared by every process (the web chat's, on PostgreSQL).
+
+    The key is a keyed hash (of a session or an address), never the value itself.
+    """
+
+    __tablename__ = "rate_bucket"
+    key: str = Field(primary_key=True, max_length=64)
+    tokens: float
+    at: float = Field(index=True)  # seconds since the epoch when last counted
+    allowed: bool = True  # whether the last request counted was let through
+
+
 metadata = SQLModel.metadata
 
 sa.Index("ix_outbox_chat_order", Outbox.channel, Outbox.address_hmac, Outbox.id)  # type: ignore[arg-type]
