@@ -15,11 +15,16 @@ database for whoever sends next (`send_pause`).
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
+
+from storage.crypto import Keyring
+from storage.db import Database
+from storage.repositories import pacing
 
 T = TypeVar("T")
 WINDOW = 1.0  # seconds: Telegram's overall limit is per second
@@ -92,3 +97,37 @@ class Pacer:
     def _forget_chats(self, now: float) -> None:
         for chat in [c for c, free in self._chat_free.items() if free <= now]:
             del self._chat_free[chat]
+
+
+RATE_KEY = "web-rate"  # the keyed hash's purpose: a bucket's key shows no session or address
+PRUNE_EVERY = 60.0  # seconds between deletions of buckets that have filled up again
+
+
+@dataclass
+class SharedBuckets:
+    """Token buckets in PostgreSQL, shared by every process: the web chat's rate limits when
+    several `kerro serve` processes answer behind one load balancer."""
+
+    database: Database
+    keyring: Keyring
+    clock: Callable[[], float] = time.time
+    _pruned: float = 0.0
+
+    async def take(self, key: str, per_minute: float) -> bool:
+        """One request under `key`: whether its bucket (`per_minute`, bursts as large) allows it."""
+        now = self.clock()
+        hashed = self.keyring.address_hmac(RATE_KEY, key)
+        allowed = await self.database.run(
+            functools.partial(
+                pacing.take,
+                key=hashed,
+                now=now,
+                per_second=per_minute / 60.0,
+                capacity=max(1.0, per_minute),
+            )
+        )
+        if now - self._pruned > PRUNE_EVERY:
+            self._pruned = now
+            # A bucket untouched for an hour has long filled up (a minute's worth refills it).
+            await self.database.run(functools.partial(pacing.forget_full, before=now - 3600.0))
+        return allowed

@@ -16,6 +16,7 @@ from bot.alerts import EMAIL, TELEGRAM, WEBHOOK, AlertChannel, AlertSender, Aler
 from bot.app import create_public_app
 from bot.channels.web import WebSettings, web_channel
 from bot.i18n import Translations
+from bot.pacing import SharedBuckets
 from bot.service import ConversationService
 from dialogs.helplines import HelpNumbers
 from dialogs.loader import load_directory
@@ -68,8 +69,14 @@ class Runtime:
     def public_app(self) -> FastAPI:
         webhook = self.telegram.webhook() if self.telegram else None
         routers = [webhook] if webhook is not None else []
+        shared = None
+        if not self.database.is_sqlite:  # other processes may answer too: count together
+            shared = SharedBuckets(self.database, self.keyring).take
         web = web_channel(
-            service=self.service, keyring=self.keyring, settings=web_settings(self.settings)
+            service=self.service,
+            keyring=self.keyring,
+            settings=web_settings(self.settings),
+            shared_limit=shared,
         )
         routers.append(web.router)
         return create_public_app(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -50,6 +51,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+# A rate limit counted for every process: (key, requests a minute) -> whether it is allowed.
+SharedLimit = Callable[[str, float], Awaitable[bool]]
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
@@ -85,13 +88,19 @@ class WebChat:
     name = WEB
 
     def __init__(
-        self, service: ConversationService, keyring: Keyring, settings: WebSettings
+        self,
+        service: ConversationService,
+        keyring: Keyring,
+        settings: WebSettings,
+        shared_limit: SharedLimit | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
         self.keyring = keyring
         self.session_limit = RateLimiter(settings.rate_per_session)
         self.address_limit = RateLimiter(settings.rate_per_address)
+        # With several processes on one PostgreSQL, the limits are counted there instead.
+        self.shared_limit = shared_limit
         self.static = _static_files()
         self._units: dict[str, tuple[str, float]] = {}  # code -> (name, valid until)
         self.versions = {
@@ -206,12 +215,22 @@ class WebChat:
             max_age=self.settings.session_minutes * 60,
         )
 
-    def limit(self, request: Request, session: WebSession | None) -> None:
+    async def limit(self, request: Request, session: WebSession | None) -> None:
+        """Refuse a request over the address's rate, or (given) over the session's."""
         address = request.client.host if request.client else "unknown"
-        if not self.address_limit.allow(f"a:{address}"):
+        if not await self._allow(self.address_limit, f"a:{address}"):
             raise PageRefused.too_many()
-        if session is not None and not self.session_limit.allow(f"s:{session.token}"):
+        if session is not None:
+            await self.limit_session(session)
+
+    async def limit_session(self, session: WebSession) -> None:
+        if not await self._allow(self.session_limit, f"s:{session.token}"):
             raise PageRefused.too_many()
+
+    async def _allow(self, limiter: RateLimiter, key: str) -> bool:
+        if self.shared_limit is None:
+            return limiter.allow(key)
+        return await self.shared_limit(key, limiter.per_minute)
 
     def public_base(self, request: Request) -> str:
         """Where the chat is reached from outside: KERRO_PUBLIC_URL, else this request's host."""

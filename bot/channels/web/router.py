@@ -24,7 +24,7 @@ from bot.channels.web import texts
 from bot.channels.web.errors import PageRefused
 from bot.channels.web.forms import MAX_BODY, MAX_TEXT, Form, fields_of, home_language, inbound
 from bot.channels.web.forms import inbound_of as form_inbound
-from bot.channels.web.pages import WebChat, WebSettings, exception_handlers
+from bot.channels.web.pages import SharedLimit, WebChat, WebSettings, exception_handlers
 from bot.channels.web.session import (
     NONCE,
     Keyring,
@@ -50,9 +50,13 @@ class WebChannel:
 
 
 def web_channel(
-    *, service: ConversationService, keyring: Keyring, settings: WebSettings | None = None
+    *,
+    service: ConversationService,
+    keyring: Keyring,
+    settings: WebSettings | None = None,
+    shared_limit: SharedLimit | None = None,
 ) -> WebChannel:
-    chat = WebChat(service, keyring, settings or WebSettings())
+    chat = WebChat(service, keyring, settings or WebSettings(), shared_limit)
     return WebChannel(_routes(chat), exception_handlers(chat), chat)
 
 
@@ -63,7 +67,7 @@ def _routes(chat: WebChat) -> APIRouter:
     async def show(request: Request, page: Page, code: str) -> Response:
         language = chat.ui_language(request, cookie=page is not Page.KIOSK)
         home = home_language(request.query_params.get("lang"))
-        chat.limit(request, None)
+        await chat.limit(request, None)
         unit_name = await chat.unit_name(code) if page is not Page.INVITE else None
         if page is Page.INVITE and not await link_works(code):
             raise PageRefused.not_found()  # at once, not after "Start"
@@ -103,7 +107,7 @@ def _routes(chat: WebChat) -> APIRouter:
         language = chat.ui_language(request)
         if page is Page.INVITE and not CODE.match(code):
             raise PageRefused.not_found()
-        chat.limit(request, None)
+        await chat.limit(request, None)
         body = await read_body(request, MAX_BODY)
         if body is None:
             raise PageRefused.too_large(MAX_TEXT)
@@ -114,8 +118,7 @@ def _routes(chat: WebChat) -> APIRouter:
         session = chat.session_of(request)
         if session is None or not csrf_ok(chat.keyring, session, fields.get("csrf", "")):
             raise PageRefused.expired()
-        if not chat.session_limit.allow(f"s:{session.token}"):
-            raise PageRefused.too_many()
+        await chat.limit_session(session)
         nonce = fields.get("nonce", "")
         if not NONCE.match(nonce):
             raise PageRefused.bad_request()
@@ -216,7 +219,7 @@ def _routes(chat: WebChat) -> APIRouter:
         language = chat.ui_language(request)
         if kind not in ("svg", "png"):
             raise PageRefused.not_found()
-        chat.limit(request, None)
+        await chat.limit(request, None)
         name = await chat.unit_name(unit_code)
         url = f"{chat.public_base(request)}/chat/{unit_code}"
         if kind == "png":
