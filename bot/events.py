@@ -28,6 +28,7 @@ NAMESPACES = {
     commands.LANGUAGE: "language",
     commands.FORGET: "forget",
     commands.CONSENT: "consent",
+    commands.CHECKIN: "checkin",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import commands
 from bot.i18n import Translator
 from dialogs.model import N_
 
@@ -13,9 +14,9 @@ FOOTER = N_(
 )
 CHAT_TITLE = N_("Feedback chat")
 KIOSK_TITLE = N_("Feedback")
-START_YOUTH = N_("Check-in for young people")
-START_CHILD = N_("Check-in for children")
-START_PARENT = N_("For parents: feedback on the service")
+START_YOUTH = commands.START_YOUTH
+START_CHILD = commands.START_CHILD
+START_PARENT = commands.START_PARENT
 ANONYMOUS_NOTE = N_(
     "We don't ask your name: your answers are anonymous. Don't write your name in them."
 )
