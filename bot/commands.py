@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.i18n import LANGUAGES
-from bot.messages import HELP_NOW, TELEGRAM
+from bot.messages import HELP_NOW, TELEGRAM, WEB
 from dialogs.model import N_, NP_, Ask, Choice, Output, Say, StepKind, Text
 from storage import tables
 from storage.keys import ChatKey
@@ -135,6 +135,11 @@ DECLINED = N_(
     "Okay, no reminders. You can still write here whenever you want. You can start a "
     "check-in with /checkin."
 )
+# The web chat has no commands to type: it says where the person's check-ins are instead.
+CONSENTED_WEB = N_(
+    "Thanks! When your worker sends you a check-in, you find it on your own check-in page."
+)
+DECLINED_WEB = N_("Okay, no reminders. You can still answer check-ins on your own page.")
 INVITE_USED = N_(
     "This link has been used already, or it is too old. Please ask your worker for a new one."
 )
@@ -390,12 +395,13 @@ def _consent(
 ) -> Reply:
     if contact is None or chat is None:
         return Reply([Say(Text(NO_PROMPTS))])
+    web = chat.key.channel == WEB
     if argument == "yes":
         contacts.set_consent(
             session, contact_id=_id(contact), prompts=True, address_sealed=chat.seal_address()
         )
-        return Reply([Say(Text(CONSENTED))])
+        return Reply([Say(Text(CONSENTED_WEB if web else CONSENTED))])
     if argument == "no":
         contacts.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
-        return Reply([Say(Text(DECLINED))])
+        return Reply([Say(Text(DECLINED_WEB if web else DECLINED))])
     return Reply([consent_question()])

@@ -15,7 +15,7 @@ import jinja2
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 
-from bot import commands
+from bot import commands, personal
 from bot.app import Handler
 from bot.channels.web import texts
 from bot.channels.web.errors import PageRefused
@@ -248,7 +248,9 @@ class WebChat:
         session: WebSession,
         language: str,
         turn: Turn,
+        offered: tuple[str, ...] = (),
     ) -> HTMLResponse:
+        """A turn's page; `offered` are the check-ins of a personal page's start screen."""
         path = request.url.path
         translator = self.service.translations.get(language)
         if page is Page.KIOSK:
@@ -272,7 +274,11 @@ class WebChat:
         starts: list[tuple[str, str]] = []
         intro: list[str] = []
         question, note = translator.gettext(commands.MENU_QUESTION), None
-        if turn.start and page is Page.CHAT:
+        if turn.start and page is Page.PERSONAL:
+            intro = [translator.gettext(texts.PERSONAL_WELCOME)]
+            question = translator.gettext(texts.PERSONAL_QUESTION)
+            starts = [(d, translator.gettext(self.service.dialogs[d].title)) for d in offered]
+        elif turn.start and page is Page.CHAT:
             intro = [translator.gettext(commands.WELCOME)]
             starts = [(dialog, translator.gettext(label)) for dialog, label in UNIT_DIALOGS]
             note = translator.gettext(texts.ANONYMOUS_NOTE)
@@ -309,6 +315,18 @@ class WebChat:
             self._units.clear()
         self._units[code] = (name, time.monotonic() + UNIT_CACHE_SECONDS)
         return name
+
+    async def personal_page(self, token: str) -> personal.PersonalPage:
+        """A personal link's page; refused (404) when the link is unknown or revoked."""
+        found = await personal.personal_page(self.service, token)
+        if found is None:
+            raise PageRefused.not_found()
+        return found
+
+    async def issue_personal_link(self, request: Request, session: WebSession) -> str | None:
+        """The address of a new personal link for the session's client, or None."""
+        token = await personal.issue_link(self.service, session.token)
+        return None if token is None else f"{self.public_base(request)}/chat/p/{token}"
 
     async def handle(self, inbound: Inbound) -> tuple[Handled, list[Outgoing]]:
         """Handle the page's post, then deliver the chat's replies into this one page."""

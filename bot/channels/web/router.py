@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from bot import qr
+from bot import commands, qr
 from bot.app import Handler
 from bot.channels.web import texts
 from bot.channels.web.errors import PageRefused
@@ -38,6 +38,8 @@ from bot.http import read_body
 from bot.messages import CODE, WEB, Kind
 from bot.service import ConversationService
 from dialogs.model import LANGUAGES
+
+CONSENT_ANSWER = f"{commands.CONSENT}:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ def _routes(chat: WebChat) -> APIRouter:
         language = chat.ui_language(request, cookie=page is not Page.KIOSK)
         home = home_language(request.query_params.get("lang"))
         await chat.limit(request, None)
-        unit_name = await chat.unit_name(code) if page is not Page.INVITE else None
+        unit_name, offered = await place(page, code)
         if page is Page.INVITE and not await link_works(code):
             raise PageRefused.not_found()  # at once, not after "Start"
         session = chat.session_of(request)
@@ -78,14 +80,18 @@ def _routes(chat: WebChat) -> APIRouter:
         if fresh:
             session = new_session()
         assert session is not None
-        question = None if fresh else await service.open_question(WEB, session.token)
+        question = None
+        if page is Page.PERSONAL:  # an unfinished check-in waits, in any browser
+            question = await service.open_question(WEB, code)
+        elif not fresh:
+            question = await service.open_question(WEB, session.token)
         turn = Turn(start=question is None)
         if question is not None:
             language = chat.speak(request, question.language)
             turn.messages = [message_view(m) for m in question.messages]
         elif page is Page.KIOSK:
             turn.messages = chat.opening(KIOSK_DIALOG, language)
-        response = chat.turn_page(request, page, unit_name, session, language, turn)
+        response = chat.turn_page(request, page, unit_name, session, language, turn, offered)
         if fresh:
             chat.set_session(request, response, session)
         if page is Page.KIOSK:
@@ -93,6 +99,15 @@ def _routes(chat: WebChat) -> APIRouter:
         elif home is not None:
             chat.set_language(request, response, language)
         return response
+
+    async def place(page: Page, code: str) -> tuple[str | None, tuple[str, ...]]:
+        """The unit's name a page shows, and a personal page's check-ins."""
+        if page is Page.INVITE:
+            return None, ()
+        if page is Page.PERSONAL:
+            found = await chat.personal_page(code)
+            return found.unit_name, found.checkins
+        return await chat.unit_name(code), ()
 
     async def link_works(code: str) -> bool:
         return bool(CODE.match(code)) and await service.link_works(code)
@@ -122,16 +137,18 @@ def _routes(chat: WebChat) -> APIRouter:
         nonce = fields.get("nonce", "")
         if not NONCE.match(nonce):
             raise PageRefused.bad_request()
-        unit_name = await chat.unit_name(code) if page is not Page.INVITE else None
+        unit_name, offered = await place(page, code)
+        form = Form(page, code, session, fields, nonce, language, frozenset(offered))
         new_language: str | None = None
         if "lang" in fields:
-            turn, new_language = await switch_language(
-                request, page, session, fields["lang"], nonce
-            )
+            turn, new_language = await switch_language(request, form, fields["lang"])
             language = new_language
         else:
-            turn = await answer_turn(Form(page, code, session, fields, nonce, language))
-        response = chat.turn_page(request, page, unit_name, session, language, turn)
+            turn = await answer_turn(form)
+            if page is Page.INVITE and fields.get("choice", "").startswith(CONSENT_ANSWER):
+                # Consent answered: the invite's chat becomes the person's own link.
+                turn.link = await chat.issue_personal_link(request, session)
+        response = chat.turn_page(request, page, unit_name, session, language, turn, offered)
         if page is Page.KIOSK and turn.finished:
             # The next person gets a new session; nothing of this one stays in the browser.
             chat.set_session(request, response, new_session())
@@ -140,19 +157,24 @@ def _routes(chat: WebChat) -> APIRouter:
             chat.set_language(request, response, new_language)
         return response
 
-    async def switch_language(
-        request: Request, page: Page, session: WebSession, chosen: str, nonce: str
-    ) -> tuple[Turn, str]:
-        open_question = await service.open_question(WEB, session.token)
+    async def switch_language(request: Request, form: Form, chosen: str) -> tuple[Turn, str]:
+        open_question = await service.open_question(WEB, form.address)
         if chosen not in LANGUAGES:
             raise PageRefused.bad_request()
         chat.speak(request, chosen)
         if open_question is None:
             turn = Turn(start=True)
-            if page is Page.KIOSK:
+            if form.page is Page.KIOSK:
                 turn.messages = chat.opening(KIOSK_DIALOG, chosen)
             return turn, chosen
-        command = inbound(session, Kind.COMMAND, f"language {chosen}", nonce, chosen)
+        command = inbound(
+            form.session,
+            Kind.COMMAND,
+            f"language {chosen}",
+            form.nonce,
+            chosen,
+            address=form.address,
+        )
         handled, delivered = await chat.handle(command)
         if handled.duplicate:
             raise PageRefused.replayed()
@@ -182,12 +204,23 @@ def _routes(chat: WebChat) -> APIRouter:
         if answered.kind is Kind.BEGIN and form.page is Page.CHAT:
             labels = dict(UNIT_DIALOGS)
             said = service.translations.get(form.language).gettext(labels[answered.payload])
+        elif answered.kind is Kind.BEGIN and form.page is Page.PERSONAL:
+            title = service.dialogs[answered.payload].title
+            said = service.translations.get(form.language).gettext(title)
         if form.page is Page.KIOSK:
             said = None  # a shared screen does not repeat what was typed
         turn = turn_of(delivered, handled.finished, said.strip() if said else None)
         if handled.finished and form.page is not Page.KIOSK:
             turn.start = False
         return turn
+
+    @router.get("/chat/p/{token}", response_class=HTMLResponse)
+    async def personal_page(request: Request, token: str) -> Response:
+        return await show(request, Page.PERSONAL, token)
+
+    @router.post("/chat/p/{token}", response_class=HTMLResponse)
+    async def personal_answer(request: Request, token: str) -> Response:
+        return await answer(request, Page.PERSONAL, token)
 
     @router.get("/chat/i/{invite_code}", response_class=HTMLResponse)
     async def invite_page(request: Request, invite_code: str) -> Response:

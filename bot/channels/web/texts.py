@@ -22,6 +22,16 @@ ANONYMOUS_NOTE = N_(
 )
 INVITE_INTRO = N_("Your worker sent you this link for a check-in.")
 START = N_("Start")
+PERSONAL_WELCOME = N_(
+    "Hi! This is your own check-in page. Your worker sees the check-ins you answer here."
+)
+PERSONAL_QUESTION = N_("Which check-in do you want to answer?")
+PERSONAL_LINK_INTRO = N_("This is your own check-in link. You see it only now.")
+PERSONAL_LINK_KEEP = N_(
+    "Save it as a bookmark. Then you can come back to your check-ins. Don't give the link to "
+    "anyone. Anyone with the link can answer in your name."
+)
+OPEN_PERSONAL = N_("Open my check-ins")
 YOU = N_("You")
 SEND = N_("Send")
 YOUR_ANSWER = N_("Your answer")
