@@ -148,6 +148,8 @@ def _routes(chat: WebChat) -> APIRouter:
             if page is Page.INVITE and fields.get("choice", "").startswith(CONSENT_ANSWER):
                 # Consent answered: the invite's chat becomes the person's own link.
                 turn.link = await chat.issue_personal_link(request, session)
+            elif page is Page.INVITE and any(m.buttons for m in turn.messages):
+                turn.finished = False  # the consent question waits; the invite is used
         response = chat.turn_page(request, page, unit_name, session, language, turn, offered)
         if page is Page.KIOSK and turn.finished:
             # The next person gets a new session; nothing of this one stays in the browser.
