@@ -65,9 +65,7 @@ class LeaderLock:
         if self._connection is None:
             return
         try:
-            self._connection.execute(
-                sa.text("SELECT pg_advisory_unlock(:key)"), {"key": self.key}
-            )
+            self._connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
             self._connection.commit()
         except sa.exc.DBAPIError:
             pass  # the connection is gone, and the lock with it

@@ -339,7 +339,6 @@ class AlertDelivery(SQLModel, table=True):
     dead_reason: str | None = Field(default=None, max_length=200)
 
 
-
 class SendPause(SQLModel, table=True):
     """A channel's sending paused for every process: Telegram answered 429 with `retry_after`."""
 

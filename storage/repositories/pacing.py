@@ -34,17 +34,13 @@ def paused_until(session: Session, *, channel: str) -> dt.datetime | None:
     return None if row is None else row.until
 
 
-def take(
-    session: Session, *, key: str, now: float, per_second: float, capacity: float
-) -> bool:
+def take(session: Session, *, key: str, now: float, per_second: float, capacity: float) -> bool:
     """Take one token from the bucket `key` (PostgreSQL); whether there was one.
 
     One statement: the bucket refills by the time since it was last counted, up to its
     capacity, and gives a token when it holds one; concurrent takers queue on the row.
     """
-    refilled = sa.func.least(
-        capacity, _bucket.c.tokens + (now - _bucket.c.at) * per_second
-    )
+    refilled = sa.func.least(capacity, _bucket.c.tokens + (now - _bucket.c.at) * per_second)
     statement = (
         postgresql.insert(_bucket)
         .values(key=key, tokens=capacity - 1.0, at=now, allowed=True)

@@ -15,9 +15,7 @@ from storage.repositories import contacts
 from storage.tables import Client, Contact, Conversation
 
 
-def move_to_link(
-    session: Session, *, chat: ChatKey, link: ChatKey, link_sealed: str
-) -> int | None:
+def move_to_link(session: Session, *, chat: ChatKey, link: ChatKey, link_sealed: str) -> int | None:
     """Move a chat's link to a client over to the link's address; the client's id, or None
     when the chat is linked to nobody. Prompts wanted keep their (new) sealed address."""
     contact = contacts.contact_by_chat(session, chat=chat)

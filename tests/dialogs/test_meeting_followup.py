@@ -54,7 +54,8 @@ def test_the_meeting_followup_is_a_short_identified_form_for_anyone() -> None:
 def test_a_meeting_that_went_well_is_four_answers_and_a_note() -> None:
     events: list[Event] = [Start(anonymous=False), *map(Answer, ["yes", "partly", "yes", "yes"])]
     state, outputs = run(DIALOG, [*events, Answer("They listened to me.")])
-    assert state.finished and isinstance(outputs[-1], Finished)
+    assert state.finished
+    assert isinstance(outputs[-1], Finished)
     assert asked(outputs) == ["understood", "heard", "next_steps", "whom_to_contact", "note"]
     records = {r.measure: r for r in outputs if isinstance(r, Record)}
     assert (records["understood"].choice, records["understood"].number) == ("yes", 3.0)
@@ -70,7 +71,7 @@ def test_a_meeting_that_went_well_is_four_answers_and_a_note() -> None:
     [["no", "yes", "yes", "yes"], ["yes", "yes", "no", "yes"], ["yes", "yes", "yes", "no"]],
 )
 def test_something_unclear_offers_contact_and_a_yes_flags_it(answers: list[str]) -> None:
-    state, outputs = run(DIALOG, [Start(anonymous=False), *map(Answer, answers), Answer("yes")])
+    _state, outputs = run(DIALOG, [Start(anonymous=False), *map(Answer, answers), Answer("yes")])
     assert asked(outputs)[-2:] == ["contact", "note"]
     assert [o.rule for o in outputs if isinstance(o, RaiseFlag)] == ["wants_contact"]
 

@@ -19,7 +19,8 @@ def _invite(database: Database) -> str:
     now = dt.datetime.now(dt.UTC)
     with database.transaction() as session:
         unit = units.unit_by_code(session, code="demo")
-        assert unit is not None and unit.id is not None
+        assert unit is not None
+        assert unit.id is not None
         member = staff.add_staff(
             session, name="Worker", role="caseworker", unit_ids=[unit.id], now=now
         )
@@ -32,7 +33,8 @@ def _invite(database: Database) -> str:
             language="en",
             now=now,
         )
-        assert member.id is not None and client.id is not None
+        assert member.id is not None
+        assert client.id is not None
         code, _ = invites.create(
             session,
             client_id=client.id,
@@ -64,8 +66,10 @@ def test_the_web_invite_leads_to_a_personal_link_that_keeps_working(
     shot(page, "personal-1-link-shown-once")
     link = page.locator(".personal-link a")
     url = link.get_attribute("href")
-    assert url is not None and "/chat/p/" in url
-    assert "/stop" not in page.inner_text("main") and "/checkin" not in page.inner_text("main")
+    assert url is not None
+    assert "/chat/p/" in url
+    assert "/stop" not in page.inner_text("main")
+    assert "/checkin" not in page.inner_text("main")
     page.get_by_role("link", name="Open my check-ins").click()
     expect(page.get_by_text("This is your own check-in page", exact=False)).to_be_visible()
 
@@ -93,6 +97,7 @@ def test_the_web_invite_leads_to_a_personal_link_that_keeps_working(
 
     [response] = rows(database, tables.Response)
     [contact] = rows(database, tables.Contact)
-    assert not response.anonymous and response.completed
+    assert not response.anonymous
+    assert response.completed
     assert response.client_id == contact.client_id
     assert [a.number for a in rows(database, tables.Answer)][:4] == [4.0, 3.0, 2.0, 5.0]

@@ -34,8 +34,8 @@ from sqlmodel import Session
 
 from bot.channels.telegram.render import keyboard, merge, split
 from bot.loop import WakeableLoop
-from bot.pacing import WINDOW, Pacer
 from bot.messages import TELEGRAM, Acknowledgement, Message, Outgoing, outgoing_from_payload
+from bot.pacing import WINDOW, Pacer
 from storage import tables
 from storage.crypto import Keyring, Purpose
 from storage.db import Database
