@@ -53,6 +53,16 @@ class Pacer:
         self._held = [t for t in self._held if t > now]
         return max(0, self.capacity - len(self._held))
 
+    def wait_time(self) -> float:
+        """Seconds until a send could start (0 when one could now)."""
+        now = self.clock()
+        if now < self._paused_until:
+            return self._paused_until - now
+        if self.budget() > 0:
+            return 0.0
+        finite = [t for t in self._held if t != _IN_FLIGHT]
+        return max(0.0, min(finite) - now) if finite else 0.0
+
     def chat_ready(self, chat: str) -> bool:
         return self._chat_free.get(chat, 0.0) <= self.clock()
 

@@ -136,8 +136,12 @@ class TelegramSender:
             return 0
         budget = self.pacer.budget()
         if budget == 0:
-            await asyncio.sleep(0.05)
-            return 0
+            # The rate is used up: wait for the first token to come back (not the idle poll),
+            # so that the next round follows as soon as the limit allows it.
+            await asyncio.sleep(min(self.pacer.wait_time(), 1.0) or 0.01)
+            budget = self.pacer.budget()
+            if budget == 0:
+                return 0
         jobs = await self.database.run(lambda session: self._lease(session, budget))
         if not jobs:
             return 0
