@@ -53,7 +53,7 @@ async def _run_sender(sender: TelegramSender, api: FakeBotApi, until: int) -> fl
     started = time.perf_counter()
     task = asyncio.create_task(sender.run_forever())
     try:
-        while len(sends(api.answered)) < until:
+        while len(sends(api.answered)) < until:  # noqa: ASYNC110 - the fake API has no event
             await asyncio.sleep(0.005)
     finally:
         task.cancel()

@@ -19,7 +19,6 @@ from bot.commands import CHECKIN_BY_AUDIENCE
 from bot.doors import Doors
 from bot.messages import WEB
 from storage import tables
-from storage.crypto import Purpose
 from storage.repositories import audit, personal_links, units
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
@@ -60,11 +59,10 @@ async def issue_link(doors: Doors, session_token: str) -> str | None:
     token = secrets.token_urlsafe(32)
     chat = doors.chat_key(WEB, session_token)
     link = doors.chat_key(WEB, token)
-    sealed = doors.keyring.seal(token, purpose=Purpose.CHAT_ADDRESS)
     now = doors.clock()
 
     def work(session: Session) -> bool:
-        client_id = personal_links.move_to_link(session, chat=chat, link=link, link_sealed=sealed)
+        client_id = personal_links.move_to_link(session, chat=chat, link=link)
         if client_id is None:
             return False
         audit.access_change(  # the link now answers in the client's name

@@ -15,19 +15,20 @@ from storage.repositories import contacts
 from storage.tables import Client, Contact, Conversation
 
 
-def move_to_link(session: Session, *, chat: ChatKey, link: ChatKey, link_sealed: str) -> int | None:
+def move_to_link(session: Session, *, chat: ChatKey, link: ChatKey) -> int | None:
     """Move a chat's link to a client over to the link's address; the client's id, or None
-    when the chat is linked to nobody. Prompts wanted keep their (new) sealed address."""
+    when the chat is linked to nobody.
+
+    No sealed address is kept: the token is stored only as its keyed hash. The consent to
+    prompts stays; a web chat's prompts are its due check-ins, shown on the page.
+    """
     contact = contacts.contact_by_chat(session, chat=chat)
     if contact is None or contact.id is None or not contact.active:
         return None
     session.connection().execute(
         sa.update(Contact)
         .where(col(Contact.id) == contact.id)
-        .values(
-            address_hmac=link.address_hmac,
-            address_sealed=link_sealed if contact.address_sealed is not None else None,
-        )
+        .values(address_hmac=link.address_hmac, address_sealed=None)
     )
     return contact.client_id
 

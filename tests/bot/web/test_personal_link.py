@@ -9,6 +9,8 @@ import re
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot import personal
 from bot.service import ConversationService
@@ -84,7 +86,8 @@ async def test_after_consent_the_page_shows_a_personal_link_once_and_no_commands
     assert not [cell for cell in all_cells(database) if token in cell[2]]
     [contact] = rows(database, tables.Contact)
     assert contact.address_hmac == service.address_hmac("web", token)
-    assert contact.prompts
+    assert contact.prompts  # the consent stays; the token is kept in no other form
+    assert contact.address_sealed is None
     # Shown once: the invite page does not show it again.
     again = await client.get(f"/chat/i/{code}")
     assert token not in again.text
@@ -157,3 +160,14 @@ async def test_a_personal_page_refuses_a_dialog_it_does_not_offer(
     refused = await client.post(form.action, data=form.data(dialog="parent_service"))
     assert refused.status_code == 400
     assert rows(database, tables.Conversation) == []
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(token=st.text(max_size=80) | st.from_regex(r"[A-Za-z0-9_-]{43}", fullmatch=True))
+async def test_any_token_is_no_link_and_no_error(service: ConversationService, token: str) -> None:
+    assert await personal.personal_page(service, token) is None
+    assert await personal.revoke_link(service, token) is False
