@@ -1,5 +1,6 @@
 """Two `kerro serve` processes on one PostgreSQL, as docs/DEPLOYMENT.md runs them: both
-answer /readyz, and they share Telegram's limits and the web chat's rate limit.
+answer /readyz, and they share Telegram's limits (the rate, one message a second per chat, a
+429's retry_after) and the web chat's rate limit.
 
 Real processes, the local fake Bot API server; the arrivals are timed where they arrive."""
 
@@ -95,6 +96,7 @@ async def test_two_processes_share_telegrams_limits_and_the_web_chats(
     ports = [free_port(), free_port()]
     async with serving(env, ports[0]), serving(env, ports[1]), httpx.AsyncClient() as client:
         assert [await ready(client, port) for port in ports] == [True, True]
+        fake_api.fail("sendMessage", 429, retry_after=2)  # the first send is refused
         chats = list(range(8001, 8011))
         for text in ("/start u1", "2"):  # two sends to each chat
             for index, chat in enumerate(chats):  # the updates arrive at both processes
@@ -112,6 +114,11 @@ async def test_two_processes_share_telegrams_limits_and_the_web_chats(
         ]
     arrived = sends(fake_api.answered)
     assert len(arrived) == 2 * len(chats)
+    refused = sends(fake_api.calls)[0]
+    assert refused not in arrived
+    # retry_after holds every send: only those already on their way when the 429 came arrive
+    # in its two seconds (the rate alone would allow the next ones after one second).
+    assert [c for c in arrived if refused.at + 0.5 < c.at < refused.at + 2.0] == []
     assert busiest_second(arrived) <= RATE
     assert shortest_chat_gap(arrived) >= 1.0
     assert fake_api.violations == []
