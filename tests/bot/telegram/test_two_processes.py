@@ -47,13 +47,14 @@ def _environment(tmp_path: Path, api: FakeBotApi, database_url: str) -> dict[str
 
 
 @asynccontextmanager
-async def serving(env: dict[str, str], port: int) -> AsyncIterator[None]:
-    process = await asyncio.create_subprocess_exec(
-        *(KERRO, "serve", "--public-port", str(port), "--staff-port", str(free_port())),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+async def serving(env: dict[str, str], port: int, log: Path) -> AsyncIterator[None]:
+    with log.open("wb") as output:
+        process = await asyncio.create_subprocess_exec(
+            *(KERRO, "serve", "--public-port", str(port), "--staff-port", str(free_port())),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=output,
+        )
     try:
         yield
     finally:
@@ -67,7 +68,7 @@ async def serving(env: dict[str, str], port: int) -> AsyncIterator[None]:
 
 
 async def ready(client: httpx.AsyncClient, port: int) -> bool:
-    for _ in range(300):
+    for _ in range(900):  # a loaded machine may take a while to import and start
         try:
             if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
                 return True
@@ -94,8 +95,14 @@ async def test_two_processes_share_telegrams_limits_and_the_web_chats(
     added = await asyncio.create_subprocess_exec(KERRO, "unit", "add", "u1", "Unit one", env=env)
     assert await added.wait() == 0
     ports = [free_port(), free_port()]
-    async with serving(env, ports[0]), serving(env, ports[1]), httpx.AsyncClient() as client:
-        assert [await ready(client, port) for port in ports] == [True, True]
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    async with (
+        serving(env, ports[0], logs[0]),
+        serving(env, ports[1], logs[1]),
+        httpx.AsyncClient() as client,
+    ):
+        started = [await ready(client, port) for port in ports]
+        assert started == [True, True], [log.read_text()[-2000:] for log in logs]
         fake_api.fail("sendMessage", 429, retry_after=2)  # the first send is refused
         chats = list(range(8001, 8011))
         for text in ("/start u1", "2"):  # two sends to each chat
