@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.i18n import LANGUAGES
-from bot.messages import HELP_NOW, TELEGRAM
+from bot.messages import HELP_NOW, TELEGRAM, WEB
 from dialogs.model import N_, NP_, Ask, Choice, Output, Say, StepKind, Text
 from storage import tables
 from storage.keys import ChatKey
@@ -42,6 +42,7 @@ NAMES = (
 ALIASES = {"apu": HELP_NOW, "hjalp": HELP_NOW, "hjälp": HELP_NOW}
 # Button namespaces: a button "menu:info" runs the command "info".
 MENU, LANGUAGE, FORGET, CONSENT = "menu", "language", "forget", "consent"
+CHECKIN = "checkin"  # a button "checkin:<dialog>:<unit code>" starts that check-in
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 CHECKIN_BY_AUDIENCE = {
     "youth": "youth_checkin",
@@ -74,6 +75,23 @@ NOT_ENROLLED = N_(
     "A check-in starts from a link that your worker sends you. Ask your worker for one. "
     "You can give feedback at any time."
 )
+CHECKIN_NEEDS_UNIT = N_(
+    "To answer a check-in, open your unit's link again. The link is on the unit's posters. "
+    "Your worker can also send you a link of your own."
+)
+ANONYMOUS_CHECKIN_QUESTION = N_(
+    "You can answer a check-in anonymously. We don't ask your name. Which one fits you?"
+)
+START_YOUTH = N_("Check-in for young people")
+START_CHILD = N_("Check-in for children")
+START_PARENT = N_("For parents: feedback on the service")
+# What a unit offers someone it does not know, as its web page does: each answered anonymously.
+ANONYMOUS_CHECKINS = {
+    "youth_checkin": START_YOUTH,
+    "child_checkin": START_CHILD,
+    "parent_service": START_PARENT,
+}
+CALLBACK_BYTES = 64  # Telegram's limit on a button's data
 FEEDBACK_NEEDS_UNIT = N_(
     "To give feedback, open the feedback link of your unit. The link is on the unit's "
     "posters. You can also ask your worker for it."
@@ -117,6 +135,11 @@ DECLINED = N_(
     "Okay, no reminders. You can still write here whenever you want. You can start a "
     "check-in with /checkin."
 )
+# The web chat has no commands to type: it says where the person's check-ins are instead.
+CONSENTED_WEB = N_(
+    "Thanks! When your worker sends you a check-in, you find it on your own check-in page."
+)
+DECLINED_WEB = N_("Okay, no reminders. You can still answer check-ins on your own page.")
 INVITE_USED = N_(
     "This link has been used already, or it is too old. Please ask your worker for a new one."
 )
@@ -202,7 +225,7 @@ def run(
         return Reply([menu(client)])
     if name == "checkin":
         if client is None:
-            return Reply([Say(Text(NOT_ENROLLED))])
+            return _anonymous_checkin(session, argument, conversation)
         return StartDialog(
             CHECKIN_BY_AUDIENCE.get(client.audience, "youth_checkin"), client.unit_id
         )
@@ -302,6 +325,32 @@ def _forget(
     return Reply([Ask(FORGET, StepKind.CHOICE, question, choices)])
 
 
+def _anonymous_checkin(
+    session: Session, argument: str, conversation: tables.Conversation | None
+) -> Reply | StartDialog:
+    """A check-in for someone not enrolled: the anonymous ones of the unit they came from.
+
+    The unit is the running conversation's (a unit's link, `/start <code>`, began it), or the
+    one a button names; nothing about the chat is stored for it (P1).
+    """
+    dialog_id, _, code = argument.partition(":")
+    unit: tables.Unit | None = None
+    if code:
+        unit = units.unit_by_code(session, code=code)
+    elif conversation is not None and conversation.unit_id is not None:
+        unit = units.unit_by_id(session, unit_id=conversation.unit_id)
+    if unit is None or unit.id is None:
+        return Reply([Say(Text(CHECKIN_NEEDS_UNIT))])
+    if dialog_id in ANONYMOUS_CHECKINS:
+        return StartDialog(dialog_id, unit.id, unit.code)
+    choices = []
+    for offered, label in ANONYMOUS_CHECKINS.items():
+        key = f"{offered}:{unit.code}"
+        fits = len(f"{CHECKIN}:{key}".encode()) <= CALLBACK_BYTES
+        choices.append(Choice(key if fits else offered, Text(label)))
+    return Reply([Ask(CHECKIN, StepKind.CHOICE, Text(ANONYMOUS_CHECKIN_QUESTION), tuple(choices))])
+
+
 def consent_question() -> Ask:
     choices = _choices([("yes", Text(CONSENT_YES)), ("no", Text(CONSENT_NO))])
     return Ask(CONSENT, StepKind.CHOICE, Text(CONSENT_QUESTION), choices)
@@ -346,12 +395,13 @@ def _consent(
 ) -> Reply:
     if contact is None or chat is None:
         return Reply([Say(Text(NO_PROMPTS))])
+    web = chat.key.channel == WEB
     if argument == "yes":
         contacts.set_consent(
             session, contact_id=_id(contact), prompts=True, address_sealed=chat.seal_address()
         )
-        return Reply([Say(Text(CONSENTED))])
+        return Reply([Say(Text(CONSENTED_WEB if web else CONSENTED))])
     if argument == "no":
         contacts.set_consent(session, contact_id=_id(contact), prompts=False, address_sealed=None)
-        return Reply([Say(Text(DECLINED))])
+        return Reply([Say(Text(DECLINED_WEB if web else DECLINED))])
     return Reply([consent_question()])

@@ -29,6 +29,7 @@ NAMESPACES = {
     commands.FORGET: "forget",
     commands.CONSENT: "consent",
     helplines.MORE_HELP: helplines.MORE_HELP,  # "morehelp:<audience>" under a crisis reply
+    commands.CHECKIN: "checkin",
 }
 
 

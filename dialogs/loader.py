@@ -19,7 +19,14 @@ from dialogs import expr as expressions
 from dialogs.model import Dialog, FlagLevel, FlagRule, Option, Privacy, Step, StepKind
 
 DEFINITIONS = Path(__file__).parent / "definitions"
-SHIPPED = ("youth_checkin", "child_checkin", "parent_service", "open_feedback", "info")
+SHIPPED = (
+    "youth_checkin",
+    "child_checkin",
+    "parent_service",
+    "open_feedback",
+    "info",
+    "meeting_followup",
+)
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _TOP_KEYS = {"id", "title", "audience", "privacy", "unit", "steps", "flags"}
 _STEP_KEYS: dict[StepKind, set[str]] = {

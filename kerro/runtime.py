@@ -16,6 +16,7 @@ from bot.alerts import EMAIL, TELEGRAM, WEBHOOK, AlertChannel, AlertSender, Aler
 from bot.app import create_public_app
 from bot.channels.web import WebSettings, web_channel
 from bot.i18n import Translations
+from bot.pacing import SharedBuckets
 from bot.scheduler import CheckinScheduler, SchedulerSettings
 from bot.service import ConversationService
 from dialogs.helplines import HelpNumbers
@@ -70,8 +71,14 @@ class Runtime:
     def public_app(self) -> FastAPI:
         webhook = self.telegram.webhook() if self.telegram else None
         routers = [webhook] if webhook is not None else []
+        shared = None
+        if not self.database.is_sqlite:  # other processes may answer too: count together
+            shared = SharedBuckets(self.database, self.keyring).take
         web = web_channel(
-            service=self.service, keyring=self.keyring, settings=web_settings(self.settings)
+            service=self.service,
+            keyring=self.keyring,
+            settings=web_settings(self.settings),
+            shared_limit=shared,
         )
         routers.append(web.router)
         return create_public_app(
@@ -237,7 +244,8 @@ def build_telegram(
     from aiogram import Dispatcher
 
     from bot.channels.telegram.inbound import create_router
-    from bot.channels.telegram.sender import SenderSettings, TelegramSender
+    from bot.channels.telegram.sender import SENDING_LEADER, SenderSettings, TelegramSender
+    from storage.leader import LeaderLock
 
     dispatcher = Dispatcher()
     dispatcher.include_router(create_router(service))
@@ -250,5 +258,6 @@ def build_telegram(
             chat_interval=settings.telegram_chat_interval,
             lease=dt.timedelta(seconds=settings.telegram_lease_seconds),
         ),
+        leader=LeaderLock(database.engine, key=SENDING_LEADER),
     )
     return Telegram(bot, dispatcher, sender, settings.webhook_secret)

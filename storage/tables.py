@@ -391,17 +391,25 @@ class StaffSignInLink(SQLModel, table=True):
     used_at: dt.datetime | None = _time(default=None, nullable=True)
 
 
-metadata = SQLModel.metadata
+class SendPause(SQLModel, table=True):
+    """A channel's sending paused for every process: Telegram answered 429 with `retry_after`."""
 
-sa.Index("ix_outbox_chat_order", Outbox.channel, Outbox.address_hmac, Outbox.id)  # type: ignore[arg-type]
-sa.Index("ix_flag_created_at", Flag.created_at)  # type: ignore[arg-type]
-# The staff listing of responses: newest first, keyset on (started_at, public_id).
-sa.Index("ix_response_started_public", Response.started_at, Response.public_id)  # type: ignore[arg-type]
-sa.Index("ix_alert_delivery_due", AlertDelivery.sent_at, AlertDelivery.not_before)  # type: ignore[arg-type]
+    __tablename__ = "send_pause"
+    channel: str = Field(primary_key=True, max_length=20)
+    until: dt.datetime = _time()
 
-# Rows read with Core are turned into models with `model_construct`, which needs the mappers
-# set up; an ORM query would do that on first use, but such a read may come first.
-sa.orm.configure_mappers()
+
+class RateBucket(SQLModel, table=True):
+    """A token bucket of a rate limit shared by every process (the web chat's, on PostgreSQL).
+
+    The key is a keyed hash (of a session or an address), never the value itself.
+    """
+
+    __tablename__ = "rate_bucket"
+    key: str = Field(primary_key=True, max_length=64)
+    tokens: float
+    at: float = Field(index=True)  # seconds since the epoch when last counted
+    allowed: bool = True  # whether the last request counted was let through
 
 
 class Schedule(SQLModel, table=True):
@@ -481,5 +489,15 @@ class PromptDelivery(SQLModel, table=True):
     expires_at: dt.datetime = _time(index=True)
 
 
+metadata = SQLModel.metadata
+
+sa.Index("ix_outbox_chat_order", Outbox.channel, Outbox.address_hmac, Outbox.id)  # type: ignore[arg-type]
+sa.Index("ix_flag_created_at", Flag.created_at)  # type: ignore[arg-type]
+# The staff listing of responses: newest first, keyset on (started_at, public_id).
+sa.Index("ix_response_started_public", Response.started_at, Response.public_id)  # type: ignore[arg-type]
+sa.Index("ix_alert_delivery_due", AlertDelivery.sent_at, AlertDelivery.not_before)  # type: ignore[arg-type]
 sa.Index("ix_prompt_delivery_status", PromptDelivery.status, PromptDelivery.expires_at)  # type: ignore[arg-type]
+
+# Rows read with Core are turned into models with `model_construct`, which needs the mappers
+# set up; an ORM query would do that on first use, but such a read may come first.
 sa.orm.configure_mappers()

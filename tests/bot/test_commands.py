@@ -53,7 +53,7 @@ async def test_checkin_starts_the_clients_own_checkin_or_explains(
 ) -> None:
     stranger = Chat(service, "2004")
     await stranger.send(Kind.COMMAND, "checkin", language="en")
-    assert "Ask your worker" in stranger.received[-1].text
+    assert "open your unit's link again" in stranger.received[-1].text
     client = Chat(service, "2005")
     enrol(service, client, goals=("School",))
     await client.send(Kind.CHOICE, "menu:checkin", language="en")

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from bot.alert_coverage import NO_CHANNEL
+from dialogs.loader import SHIPPED
 from kerro.demo import DEMO_UNIT_NAME, ORGANISATION
 from kerro.runtime import build
 from kerro.settings import Settings
@@ -162,7 +163,7 @@ def test_an_unknown_client_is_a_clear_error(tmp_path: Path) -> None:
 def test_dialogs_check_names_file_and_line(tmp_path: Path) -> None:
     good = kerro(tmp_path, "dialogs", "check")
     assert good.returncode == 0
-    assert "5 dialog file(s) are valid" in good.stdout
+    assert f"{len(SHIPPED)} dialog file(s) are valid" in good.stdout
     broken = tmp_path / "broken.yaml"
     broken.write_text("id: broken\ntitle: B\nsteps:\n  - id: q\n    kind: scale\n    text: Q?\n")
     result = kerro(tmp_path, "dialogs", "check", str(broken))

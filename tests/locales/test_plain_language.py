@@ -36,7 +36,13 @@ from dialogs.loader import load_directory
 from dialogs.model import Text
 from kerro.i18n import ROOT, extract
 
-READ_BY_CHILDREN_AND_YOUTHS = ("child_checkin", "youth_checkin", "open_feedback", "info")
+READ_BY_CHILDREN_AND_YOUTHS = (
+    "child_checkin",
+    "youth_checkin",
+    "open_feedback",
+    "info",
+    "meeting_followup",
+)
 # Python sources whose texts a child or youth may read: the bot's messages, the web pages'
 # texts, the engine's hints. Staff alerts and the crisis reply are not measured here.
 _SOURCES = ("bot/", "dialogs/engine.py")

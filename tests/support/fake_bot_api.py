@@ -11,6 +11,7 @@ import itertools
 import json
 import re
 import socket
+import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -91,6 +92,7 @@ def parsed_length(text: str) -> tuple[int, list[str]]:
 class Call:
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it arrived (system-wide clock)
 
 
 @dataclass
@@ -173,7 +175,8 @@ class FakeBotApi:
                 params[key] = json.loads(text) if key in JSON_FIELDS else text
         if token != TOKEN:
             return self._error(401, "Unauthorized")
-        self.calls.append(Call(method, params))
+        arrived = Call(method, params)
+        self.calls.append(arrived)
         problems = self._check(method, params)
         if problems:
             self.violations.extend(f"{method}: {p}" for p in problems)
@@ -192,7 +195,7 @@ class FakeBotApi:
         if method == "sendMessage" and self.hold is not None:
             await self.hold.wait()  # a held call is never answered: it stands for a lost send
             return web.Response(status=503)
-        self.answered.append(Call(method, params))
+        self.answered.append(arrived)
         return web.json_response({"ok": True, "result": self._result(method, params)})
 
     def _check(self, method: str, params: dict[str, Any]) -> list[str]:

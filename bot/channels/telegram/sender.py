@@ -1,8 +1,11 @@
 """The Telegram outbox sender: per chat in order, within Telegram's limits, at least once.
 
 - A chat's messages go in id order; the next waits until the one before it was sent.
-- At most one send a `chat_interval` per chat, and `rate` per second overall.
-- 429: the whole sender pauses for `retry_after`, and the messages wait that long.
+- At most one send a `chat_interval` per chat, and `rate` in any second overall (`Pacer`).
+- 429: the whole sender pauses for `retry_after`, and the messages wait that long; the pause
+  is kept in the database for every process.
+- Several processes on one PostgreSQL: only the one holding the sending leadership sends
+  (`bot.pacing`), so the limits hold for the bot as a whole.
 - 403 (the person blocked the bot): the chat goes inactive, its waiting messages are dropped.
 - Other errors: retried with exponential backoff, and after `max_attempts` kept aside as a
   dead letter with the reason.
@@ -14,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,17 +35,20 @@ from sqlmodel import Session
 from bot.channels.telegram.render import keyboard, merge, split
 from bot.loop import WakeableLoop
 from bot.messages import TELEGRAM, Acknowledgement, Message, Outgoing, outgoing_from_payload
+from bot.pacing import WINDOW, Pacer
 from storage import tables
 from storage.crypto import Keyring, Purpose
 from storage.db import Database
 from storage.keys import ChatKey
-from storage.repositories import contacts, outbox
+from storage.leader import LeaderLock
+from storage.repositories import contacts, outbox, pacing
 from storage.tables import utc_now
 
 log = logging.getLogger(__name__)
 
 CHANNEL = TELEGRAM
 CHECKMARK = "✓"
+SENDING_LEADER = 0x6B657272  # the advisory lock's key: "kerr"
 
 
 @dataclass
@@ -52,6 +60,7 @@ class SenderSettings:
     batch: int = 100
     idle_poll: float = 0.5  # seconds between looks at the outbox when nothing wakes the sender
     max_merge: int = 10
+    leader_check: float = 1.0  # seconds between looks at the sending leadership
 
 
 @dataclass
@@ -70,12 +79,14 @@ class TelegramSender:
     keyring: Keyring
     settings: SenderSettings = field(default_factory=SenderSettings)
     clock: Callable[[], dt.datetime] = utc_now
+    leader: LeaderLock | None = None  # None: this process is the only sender
+    pacer: Pacer = field(init=False)
     _loop: WakeableLoop = field(init=False, repr=False)
-    _next_for_chat: dict[str, float] = field(default_factory=dict)
-    _paused_until: float = 0.0
-    _sent_at: list[float] = field(default_factory=list)
+    _leading: bool = False
+    _leader_checked: float = -math.inf
 
     def __post_init__(self) -> None:
+        self.pacer = Pacer(self.settings.rate, self.settings.chat_interval)
         self._loop = WakeableLoop(
             self.tick,
             idle_poll=self.settings.idle_poll,
@@ -88,29 +99,52 @@ class TelegramSender:
 
     async def run_forever(self) -> None:
         log.info("telegram sender started")
-        await self._loop.run_forever()
+        try:
+            await self._loop.run_forever()
+        finally:
+            if self.leader is not None and self._leading:
+                await asyncio.to_thread(self.leader.release)
 
-    def _budget(self) -> int:
-        """How many sends the overall rate allows now."""
+    async def leads(self) -> bool:
+        """Whether this process sends now; looked at once a `leader_check`."""
+        if self.leader is None:
+            return True
         now = time.monotonic()
-        self._sent_at = [t for t in self._sent_at if now - t < 1.0]
-        if now < self._paused_until:
-            return 0
-        return max(0, int(self.settings.rate) - len(self._sent_at))
+        if now - self._leader_checked < self.settings.leader_check:
+            return self._leading
+        self._leader_checked = now
+        leading = await asyncio.to_thread(self.leader.hold)
+        if leading and not self._leading:
+            await self._take_over()
+        self._leading = leading
+        return leading
+
+    async def _take_over(self) -> None:
+        """Become the sender: wait out what the last one may have sent, and its 429 pause."""
+        until = await self.database.run(
+            lambda session: pacing.paused_until(session, channel=CHANNEL)
+        )
+        if self.leader is not None and self.leader.shared:
+            self.pacer.hold_off(max(WINDOW, self.settings.chat_interval))
+        if until is not None:
+            self.pacer.pause((until - self.clock()).total_seconds())
 
     async def tick(self) -> int:
         """One round: lease what may be sent now, send it, record the outcome."""
-        budget = self._budget()
-        if budget == 0:
-            await asyncio.sleep(0.05)
+        if not await self.leads():
+            await asyncio.sleep(self.settings.idle_poll)
             return 0
+        budget = self.pacer.budget()
+        if budget == 0:
+            # The rate is used up: wait for the first token to come back (not the idle poll),
+            # so that the next round follows as soon as the limit allows it.
+            await asyncio.sleep(min(self.pacer.wait_time(), 1.0) or 0.01)
+            budget = self.pacer.budget()
+            if budget == 0:
+                return 0
         jobs = await self.database.run(lambda session: self._lease(session, budget))
         if not jobs:
             return 0
-        now = time.monotonic()
-        for job in jobs:
-            self._next_for_chat[job.address_hmac] = now + self.settings.chat_interval
-            self._sent_at.append(now)
         outcomes = await asyncio.gather(*(self._send(job) for job in jobs))
         # What was sent is recorded in one transaction for the round: a crash before it sends
         # those messages again when their lease ends (at least once), as a crash mid-send does.
@@ -121,7 +155,6 @@ class TelegramSender:
 
     def _lease(self, session: Session, budget: int) -> list[_Job]:
         now = self.clock()
-        monotonic = time.monotonic()
         heads = outbox.due_heads(
             session, channel=CHANNEL, now=now, limit=min(budget * 4, self.settings.batch)
         )
@@ -129,7 +162,7 @@ class TelegramSender:
         for head in heads:
             if len(jobs) >= budget:
                 break
-            if self._next_for_chat.get(head.address_hmac, 0.0) > monotonic:
+            if not self.pacer.chat_ready(head.address_hmac):
                 continue
             rows = [head]
             if isinstance(outgoing_from_payload(head.payload), Message):
@@ -176,12 +209,17 @@ class TelegramSender:
                     await self._acknowledge(job.chat_id, item)
             messages = [item for item in job.items if isinstance(item, Message)]
             for message in merge(messages):
-                await self._send_message(job.chat_id, message)
+                await self._send_message(job, message)
         except TelegramRetryAfter as error:
-            self._paused_until = time.monotonic() + error.retry_after
+            self.pacer.pause(error.retry_after)
             log.warning("telegram asked to wait %s s (429)", error.retry_after)
             at = self.clock() + dt.timedelta(seconds=error.retry_after)
-            await self.database.run(lambda session: outbox.retry_later(session, ids=job.ids, at=at))
+
+            def wait(session: Session) -> None:
+                outbox.retry_later(session, ids=job.ids, at=at)
+                pacing.pause(session, channel=CHANNEL, until=at)
+
+            await self.database.run(wait)
         except TelegramForbiddenError:
             log.info("a chat blocked the bot (403): its messages are dropped")
             await self.database.run(lambda session: self._blocked(session, job))
@@ -216,15 +254,19 @@ class TelegramSender:
         contacts.set_chat_active(session, chat=chat, active=False)
         outbox.drop_chat(session, chat=chat)
 
-    async def _send_message(self, chat_id: str, message: Message) -> None:
+    async def _send_message(self, job: _Job, message: Message) -> None:
         pieces = split(message.text)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
-            await self.bot.send_message(
-                chat_id=chat_id,
-                text=piece,
-                parse_mode="HTML",
-                reply_markup=keyboard(message.buttons) if last else None,
+            await self.pacer.send(
+                job.address_hmac,
+                functools.partial(
+                    self.bot.send_message,
+                    chat_id=job.chat_id,
+                    text=piece,
+                    parse_mode="HTML",
+                    reply_markup=keyboard(message.buttons) if last else None,
+                ),
             )
 
     async def _acknowledge(self, chat_id: str, ack: Acknowledgement) -> None:

@@ -31,6 +31,12 @@ class Form:
     fields: dict[str, str]
     nonce: str
     language: str
+    offered: frozenset[str] = frozenset()  # a personal page's check-ins
+
+    @property
+    def address(self) -> str:
+        """The chat's address: a personal link's token, else the session's."""
+        return self.code if self.page is Page.PERSONAL else self.session.token
 
 
 def fields_of(body: bytes) -> dict[str, str]:
@@ -57,11 +63,18 @@ def fields_of(body: bytes) -> dict[str, str]:
 
 
 def inbound(
-    session: WebSession, kind: Kind, payload: str, key: str, language: str, **extra: Any
+    session: WebSession,
+    kind: Kind,
+    payload: str,
+    key: str,
+    language: str,
+    *,
+    address: str | None = None,
+    **extra: Any,
 ) -> Inbound:
     return Inbound(
         channel=WEB,
-        address=session.token,
+        address=address or session.token,
         update_key=key,
         kind=kind,
         payload=payload,
@@ -73,17 +86,26 @@ def inbound(
 def inbound_of(form: Form) -> Inbound:
     """The form's answer as an Inbound: a button, typed text, or a start."""
     fields, session, nonce, language = form.fields, form.session, form.nonce, form.language
+    address = form.address
     reference: dict[str, str | int] = {"web": "form"}
     if "choice" in fields:
         choice = fields["choice"]
         if not _CHOICE.match(choice):
             raise PageRefused.bad_request()
-        return inbound(session, Kind.CHOICE, choice, nonce, language, reference=reference)
+        return inbound(
+            session, Kind.CHOICE, choice, nonce, language, address=address, reference=reference
+        )
     action = fields.get("action")
     if action == "text":
-        return inbound(session, Kind.TEXT, fields.get("text", ""), nonce, language)
+        return inbound(session, Kind.TEXT, fields.get("text", ""), nonce, language, address=address)
     if action == "begin" and form.page is Page.INVITE:
         return inbound(session, Kind.COMMAND, f"start {form.code}", nonce, language)
+    if action == "begin" and form.page is Page.PERSONAL:
+        dialog = fields.get("dialog", "")
+        if dialog not in form.offered:
+            raise PageRefused.bad_request()
+        # In the client's own name, where the dialog allows it (the service decides).
+        return inbound(session, Kind.BEGIN, dialog, nonce, language, address=address)
     if action == "begin":
         dialog = fields.get("dialog", KIOSK_DIALOG)
         allowed = {KIOSK_DIALOG} if form.page is Page.KIOSK else {d for d, _ in UNIT_DIALOGS}

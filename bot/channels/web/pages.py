@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -14,7 +15,7 @@ import jinja2
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 
-from bot import commands
+from bot import commands, personal
 from bot.app import Handler
 from bot.channels.web import texts
 from bot.channels.web.errors import PageRefused
@@ -57,6 +58,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+# A rate limit counted for every process: (key, requests a minute) -> whether it is allowed.
+SharedLimit = Callable[[str, float], Awaitable[bool]]
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
@@ -95,13 +98,19 @@ class WebChat:
     name = WEB
 
     def __init__(
-        self, service: ConversationService, keyring: Keyring, settings: WebSettings
+        self,
+        service: ConversationService,
+        keyring: Keyring,
+        settings: WebSettings,
+        shared_limit: SharedLimit | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
         self.keyring = keyring
         self.session_limit = RateLimiter(settings.rate_per_session)
         self.address_limit = RateLimiter(settings.rate_per_address)
+        # With several processes on one PostgreSQL, the limits are counted there instead.
+        self.shared_limit = shared_limit
         self.static = _static_files()
         self._units: dict[str, tuple[str, float]] = {}  # code -> (name, valid until)
         self.versions = {
@@ -217,12 +226,22 @@ class WebChat:
             max_age=self.settings.session_minutes * 60,
         )
 
-    def limit(self, request: Request, session: WebSession | None) -> None:
+    async def limit(self, request: Request, session: WebSession | None) -> None:
+        """Refuse a request over the address's rate, or (given) over the session's."""
         address = request.client.host if request.client else "unknown"
-        if not self.address_limit.allow(f"a:{address}"):
+        if not await self._allow(self.address_limit, f"a:{address}"):
             raise PageRefused.too_many()
-        if session is not None and not self.session_limit.allow(f"s:{session.token}"):
+        if session is not None:
+            await self.limit_session(session)
+
+    async def limit_session(self, session: WebSession) -> None:
+        if not await self._allow(self.session_limit, f"s:{session.token}"):
             raise PageRefused.too_many()
+
+    async def _allow(self, limiter: RateLimiter, key: str) -> bool:
+        if self.shared_limit is None:
+            return limiter.allow(key)
+        return await self.shared_limit(key, limiter.per_minute)
 
     def public_base(self, request: Request) -> str:
         """Where the chat is reached from outside: KERRO_PUBLIC_URL, else this request's host."""
@@ -240,7 +259,9 @@ class WebChat:
         session: WebSession,
         language: str,
         turn: Turn,
+        offered: tuple[str, ...] = (),
     ) -> HTMLResponse:
+        """A turn's page; `offered` are the check-ins of a personal page's start screen."""
         path = request.url.path
         translator = self.service.translations.get(language)
         if page is Page.KIOSK:
@@ -260,7 +281,11 @@ class WebChat:
         starts: list[tuple[str, str]] = []
         intro: list[str] = []
         question, note = translator.gettext(commands.MENU_QUESTION), None
-        if turn.start and page is Page.CHAT:
+        if turn.start and page is Page.PERSONAL:
+            intro = [translator.gettext(texts.PERSONAL_WELCOME)]
+            question = translator.gettext(texts.PERSONAL_QUESTION)
+            starts = [(d, translator.gettext(self.service.dialogs[d].title)) for d in offered]
+        elif turn.start and page is Page.CHAT:
             intro = [translator.gettext(commands.WELCOME)]
             starts = [(dialog, translator.gettext(label)) for dialog, label in UNIT_DIALOGS]
             note = translator.gettext(texts.ANONYMOUS_NOTE)
@@ -303,6 +328,18 @@ class WebChat:
             self._units.clear()
         self._units[code] = (name, time.monotonic() + UNIT_CACHE_SECONDS)
         return name
+
+    async def personal_page(self, token: str) -> personal.PersonalPage:
+        """A personal link's page; refused (404) when the link is unknown or revoked."""
+        found = await personal.personal_page(self.service, token)
+        if found is None:
+            raise PageRefused.not_found()
+        return found
+
+    async def issue_personal_link(self, request: Request, session: WebSession) -> str | None:
+        """The address of a new personal link for the session's client, or None."""
+        token = await personal.issue_link(self.service, session.token)
+        return None if token is None else f"{self.public_base(request)}/chat/p/{token}"
 
     async def handle(self, inbound: Inbound) -> tuple[Handled, list[Outgoing]]:
         """Handle the page's post, then deliver the chat's replies into this one page."""

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from bot import qr
+from bot import commands, qr
 from bot.app import Handler
 from bot.channels.web import texts
 from bot.channels.web.errors import PageRefused
 from bot.channels.web.forms import MAX_BODY, MAX_TEXT, Form, fields_of, home_language, inbound
 from bot.channels.web.forms import inbound_of as form_inbound
-from bot.channels.web.pages import WebChat, WebSettings, exception_handlers
+from bot.channels.web.pages import SharedLimit, WebChat, WebSettings, exception_handlers
 from bot.channels.web.session import (
     NONCE,
     Keyring,
@@ -39,6 +39,8 @@ from bot.messages import CODE, WEB, Kind
 from bot.service import ConversationService
 from dialogs.model import LANGUAGES
 
+CONSENT_ANSWER = f"{commands.CONSENT}:"
+
 
 @dataclass(frozen=True, slots=True)
 class WebChannel:
@@ -50,9 +52,13 @@ class WebChannel:
 
 
 def web_channel(
-    *, service: ConversationService, keyring: Keyring, settings: WebSettings | None = None
+    *,
+    service: ConversationService,
+    keyring: Keyring,
+    settings: WebSettings | None = None,
+    shared_limit: SharedLimit | None = None,
 ) -> WebChannel:
-    chat = WebChat(service, keyring, settings or WebSettings())
+    chat = WebChat(service, keyring, settings or WebSettings(), shared_limit)
     return WebChannel(_routes(chat), exception_handlers(chat), chat)
 
 
@@ -63,8 +69,8 @@ def _routes(chat: WebChat) -> APIRouter:
     async def show(request: Request, page: Page, code: str) -> Response:
         language = chat.ui_language(request, cookie=page is not Page.KIOSK)
         home = home_language(request.query_params.get("lang"))
-        chat.limit(request, None)
-        unit_name = await chat.unit_name(code) if page is not Page.INVITE else None
+        await chat.limit(request, None)
+        unit_name, offered = await place(page, code)
         if page is Page.INVITE and not await link_works(code):
             raise PageRefused.not_found()  # at once, not after "Start"
         session = chat.session_of(request)
@@ -74,14 +80,18 @@ def _routes(chat: WebChat) -> APIRouter:
         if fresh:
             session = new_session()
         assert session is not None
-        question = None if fresh else await service.open_question(WEB, session.token)
+        question = None
+        if page is Page.PERSONAL:  # an unfinished check-in waits, in any browser
+            question = await service.open_question(WEB, code)
+        elif not fresh:
+            question = await service.open_question(WEB, session.token)
         turn = Turn(start=question is None)
         if question is not None:
             language = chat.speak(request, question.language)
             turn.messages = [message_view(m) for m in question.messages]
         elif page is Page.KIOSK:
             turn.messages = chat.opening(KIOSK_DIALOG, language)
-        response = chat.turn_page(request, page, unit_name, session, language, turn)
+        response = chat.turn_page(request, page, unit_name, session, language, turn, offered)
         if fresh:
             chat.set_session(request, response, session)
         if page is Page.KIOSK:
@@ -89,6 +99,15 @@ def _routes(chat: WebChat) -> APIRouter:
         elif home is not None:
             chat.set_language(request, response, language)
         return response
+
+    async def place(page: Page, code: str) -> tuple[str | None, tuple[str, ...]]:
+        """The unit's name a page shows, and a personal page's check-ins."""
+        if page is Page.INVITE:
+            return None, ()
+        if page is Page.PERSONAL:
+            found = await chat.personal_page(code)
+            return found.unit_name, found.checkins
+        return await chat.unit_name(code), ()
 
     async def link_works(code: str) -> bool:
         return bool(CODE.match(code)) and await service.link_works(code)
@@ -103,7 +122,7 @@ def _routes(chat: WebChat) -> APIRouter:
         language = chat.ui_language(request)
         if page is Page.INVITE and not CODE.match(code):
             raise PageRefused.not_found()
-        chat.limit(request, None)
+        await chat.limit(request, None)
         body = await read_body(request, MAX_BODY)
         if body is None:
             raise PageRefused.too_large(MAX_TEXT)
@@ -114,25 +133,28 @@ def _routes(chat: WebChat) -> APIRouter:
         session = chat.session_of(request)
         if session is None or not csrf_ok(chat.keyring, session, fields.get("csrf", "")):
             raise PageRefused.expired()
-        if not chat.session_limit.allow(f"s:{session.token}"):
-            raise PageRefused.too_many()
+        await chat.limit_session(session)
         nonce = fields.get("nonce", "")
         if not NONCE.match(nonce):
             raise PageRefused.bad_request()
-        unit_name = await chat.unit_name(code) if page is not Page.INVITE else None
+        unit_name, offered = await place(page, code)
+        form = Form(page, code, session, fields, nonce, language, frozenset(offered))
         new_language: str | None = None
         if "lang" in fields:
-            turn, new_language = await switch_language(
-                request, page, session, fields["lang"], nonce
-            )
+            turn, new_language = await switch_language(request, form, fields["lang"])
             language = new_language
         else:
-            turn = await answer_turn(Form(page, code, session, fields, nonce, language))
+            turn = await answer_turn(form)
+            if page is Page.INVITE and fields.get("choice", "").startswith(CONSENT_ANSWER):
+                # Consent answered: the invite's chat becomes the person's own link.
+                turn.link = await chat.issue_personal_link(request, session)
+            elif page is Page.INVITE and any(m.buttons for m in turn.messages):
+                turn.finished = False  # the consent question waits; the invite is used
         kiosk_done = page is Page.KIOSK and turn.finished
         # The next person gets a new session; nothing of this one stays in the browser. The
         # page's forms (more places to get help) already belong to the new one.
         shown = new_session() if kiosk_done else session
-        response = chat.turn_page(request, page, unit_name, shown, language, turn)
+        response = chat.turn_page(request, page, unit_name, shown, language, turn, offered)
         if kiosk_done:
             chat.set_session(request, response, shown)
             chat.set_language(request, response, home_language(request.query_params.get("lang")))
@@ -140,19 +162,24 @@ def _routes(chat: WebChat) -> APIRouter:
             chat.set_language(request, response, new_language)
         return response
 
-    async def switch_language(
-        request: Request, page: Page, session: WebSession, chosen: str, nonce: str
-    ) -> tuple[Turn, str]:
-        open_question = await service.open_question(WEB, session.token)
+    async def switch_language(request: Request, form: Form, chosen: str) -> tuple[Turn, str]:
+        open_question = await service.open_question(WEB, form.address)
         if chosen not in LANGUAGES:
             raise PageRefused.bad_request()
         chat.speak(request, chosen)
         if open_question is None:
             turn = Turn(start=True)
-            if page is Page.KIOSK:
+            if form.page is Page.KIOSK:
                 turn.messages = chat.opening(KIOSK_DIALOG, chosen)
             return turn, chosen
-        command = inbound(session, Kind.COMMAND, f"language {chosen}", nonce, chosen)
+        command = inbound(
+            form.session,
+            Kind.COMMAND,
+            f"language {chosen}",
+            form.nonce,
+            chosen,
+            address=form.address,
+        )
         handled, delivered = await chat.handle(command)
         if handled.duplicate:
             raise PageRefused.replayed()
@@ -182,12 +209,23 @@ def _routes(chat: WebChat) -> APIRouter:
         if answered.kind is Kind.BEGIN and form.page is Page.CHAT:
             labels = dict(UNIT_DIALOGS)
             said = service.translations.get(form.language).gettext(labels[answered.payload])
+        elif answered.kind is Kind.BEGIN and form.page is Page.PERSONAL:
+            title = service.dialogs[answered.payload].title
+            said = service.translations.get(form.language).gettext(title)
         if form.page is Page.KIOSK:
             said = None  # a shared screen does not repeat what was typed
         turn = turn_of(delivered, handled.finished, said.strip() if said else None)
         if handled.finished and form.page is not Page.KIOSK:
             turn.start = False
         return turn
+
+    @router.get("/chat/p/{token}", response_class=HTMLResponse)
+    async def personal_page(request: Request, token: str) -> Response:
+        return await show(request, Page.PERSONAL, token)
+
+    @router.post("/chat/p/{token}", response_class=HTMLResponse)
+    async def personal_answer(request: Request, token: str) -> Response:
+        return await answer(request, Page.PERSONAL, token)
 
     @router.get("/chat/i/{invite_code}", response_class=HTMLResponse)
     async def invite_page(request: Request, invite_code: str) -> Response:
@@ -219,7 +257,7 @@ def _routes(chat: WebChat) -> APIRouter:
         language = chat.ui_language(request)
         if kind not in ("svg", "png"):
             raise PageRefused.not_found()
-        chat.limit(request, None)
+        await chat.limit(request, None)
         name = await chat.unit_name(unit_code)
         url = f"{chat.public_base(request)}/chat/{unit_code}"
         if kind == "png":

@@ -87,7 +87,8 @@ def new_nonce() -> str:
 class RateLimiter:
     """Token buckets in this process's memory: `per_minute` requests a minute, with a burst.
 
-    Per process: with several workers each counts on its own (docs/ARCHITECTURE.md).
+    Per process; with several processes on one PostgreSQL the web chat counts in the database
+    instead (`bot.pacing.SharedBuckets`, docs/DEPLOYMENT.md).
     """
 
     per_minute: float

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import commands
 from bot.i18n import Translator
 from dialogs.model import N_
 
@@ -13,14 +14,24 @@ FOOTER = N_(
 )
 CHAT_TITLE = N_("Feedback chat")
 KIOSK_TITLE = N_("Feedback")
-START_YOUTH = N_("Check-in for young people")
-START_CHILD = N_("Check-in for children")
-START_PARENT = N_("For parents: feedback on the service")
+START_YOUTH = commands.START_YOUTH
+START_CHILD = commands.START_CHILD
+START_PARENT = commands.START_PARENT
 ANONYMOUS_NOTE = N_(
     "We don't ask your name: your answers are anonymous. Don't write your name in them."
 )
 INVITE_INTRO = N_("Your worker sent you this link for a check-in.")
 START = N_("Start")
+PERSONAL_WELCOME = N_(
+    "Hi! This is your own check-in page. Your worker sees the check-ins you answer here."
+)
+PERSONAL_QUESTION = N_("Which check-in do you want to answer?")
+PERSONAL_LINK_INTRO = N_("This is your own check-in link. You see it only now.")
+PERSONAL_LINK_KEEP = N_(
+    "Save it as a bookmark. Then you can come back to your check-ins. Don't give the link to "
+    "anyone. Anyone with the link can answer in your name."
+)
+OPEN_PERSONAL = N_("Open my check-ins")
 YOU = N_("You")
 SEND = N_("Send")
 YOUR_ANSWER = N_("Your answer")

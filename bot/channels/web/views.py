@@ -31,6 +31,7 @@ class Page(StrEnum):
     CHAT = "chat"  # /chat/{unit}
     INVITE = "invite"  # /chat/i/{invite}
     KIOSK = "kiosk"  # /kiosk/{unit}
+    PERSONAL = "personal"  # /chat/p/{token}: a client's own check-in link
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class Turn:
     finished: bool = False
     start: bool = False  # the start screen: no conversation is running
     notice: str | None = None
+    link: str | None = None  # a personal check-in link just made: shown this once
 
     @property
     def help(self) -> bool:

@@ -1,7 +1,7 @@
 """schedules: planned check-ins, their runs (one per slot) and their prompt deliveries
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03
 
 - `schedule`: a unit's planned check-in (audience, dialog, recurrence, time zone, quiet hours,
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

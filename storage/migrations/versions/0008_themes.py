@@ -1,7 +1,7 @@
 """themes: staff's edits of the themes of open feedback, for the organisation and per unit
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03
 
 The shipped themes are data (dialogs/data/themes.yaml); a row replaces the shipped theme of
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

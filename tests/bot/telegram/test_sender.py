@@ -91,7 +91,7 @@ async def test_429_waits_for_retry_after_then_sends(
     assert await sender.tick() == 1
     waiting = rows(database, tables.Outbox)
     assert {row.not_before for row in waiting} == {clock() + dt.timedelta(seconds=7)}
-    sender._paused_until = 0.0  # the pause is in real time; the test does not wait it out
+    sender.pacer._paused_until = 0.0  # the pause is in real time; the test does not wait it out
     assert await sender.tick() == 0  # not due before retry_after
     clock.advance(seconds=7)
     await drain(sender)
