@@ -14,6 +14,7 @@ from api import (
     enrolment,
     flags,
     problems,
+    reports,
     responses,
     staff,
     timeline,
@@ -41,7 +42,17 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
     problems.install(app)
     auth.install(app)
     api = APIRouter(prefix=PREFIX)
-    for module in (staff, units, clients, timeline, enrolment, responses, flags, audit):
+    for module in (
+        staff,
+        units,
+        clients,
+        timeline,
+        enrolment,
+        responses,
+        flags,
+        audit,
+        reports,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     docs.install(app, prefix=PREFIX)
