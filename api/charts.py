@@ -7,10 +7,18 @@ inline script, and a printed chart needs none, so it is taken out.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 
 import pygal
 from pygal.style import Style
+
+# pygal adds an import hook for its map plugins in the finder protocol that Python 3.12
+# dropped, so that every failed import (an optional one of numpy's, say) warns. Kerro draws
+# no maps: the hook is taken out.
+sys.meta_path[:] = [
+    finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"
+]
 
 _SCRIPT = re.compile(rb"<script[^>]*>.*?</script>", re.DOTALL)
 _STYLE = Style(
