@@ -350,3 +350,5 @@ sa.Index("ix_alert_delivery_due", AlertDelivery.sent_at, AlertDelivery.not_befor
 # Rows read with Core are turned into models with `model_construct`, which needs the mappers
 # set up; an ORM query would do that on first use, but such a read may come first.
 sa.orm.configure_mappers()
+# A unit's report of a period (migration 0011).
+sa.Index("ix_response_unit_started", Response.unit_id, Response.started_at)  # type: ignore[arg-type]
