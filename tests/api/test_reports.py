@@ -302,9 +302,7 @@ async def test_comparison_for_a_coordinator_counts_unseen_units(
 ) -> None:
     _comparison_data(database, keyring, world)
     report = (
-        await http.get(
-            "/api/v1/reports/units", params={"date": OCT}, headers=bearer(world, "co_a")
-        )
+        await http.get("/api/v1/reports/units", params={"date": OCT}, headers=bearer(world, "co_a"))
     ).json()
     assert [column["unit_id"] for column in report["units"]] == [world.unit_a]
     # The others hold 8 respondents (B 2, C 6): hidden together, A can be shown.
@@ -362,7 +360,9 @@ async def test_csv_and_xlsx_give_the_same_numbers(
     assert (change["value"], change["low"]) == ("0,8", "-0,64")  # not defused into text
     coping = next(r for r in table if r["measure"] == "coping" and r["figure"] == "mean")
     assert (coping["value"], coping["suppressed"]) == ("", "fewer than 5 respondents")
-    counts = {r["answer"]: r["value"] for r in table if r["figure"] == "count" and r["measure"] == "joy"}
+    counts = {
+        r["answer"]: r["value"] for r in table if r["figure"] == "count" and r["measure"] == "joy"
+    }
     assert counts == {"1,0": "1", "2,0": "1", "3,0": "1", "4,0": "1", "5,0": "1"}
 
     book_answer = await http.get(f"{url}.xlsx", params={"date": OCT}, headers=headers)
@@ -383,12 +383,16 @@ async def test_exports_defuse_formulas_but_not_numbers(
 ) -> None:
     _comparison_data(database, keyring, world)
     headers = bearer(world, "admin")
-    text = (await http.get("/api/v1/reports/units.csv", params={"date": OCT}, headers=headers)).content
+    text = (
+        await http.get("/api/v1/reports/units.csv", params={"date": OCT}, headers=headers)
+    ).content
     rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), FinnishExcel))
     assert any(row[2] == "'=HYPERLINK(1)" for row in rows)
     book = openpyxl.load_workbook(
         io.BytesIO(
-            (await http.get("/api/v1/reports/units.xlsx", params={"date": OCT}, headers=headers)).content
+            (
+                await http.get("/api/v1/reports/units.xlsx", params={"date": OCT}, headers=headers)
+            ).content
         )
     ).active
     assert book is not None
@@ -501,7 +505,9 @@ async def test_charts_are_svg_without_script(
 
 @pytest.mark.parametrize("form", ["csv", "xlsx"])
 async def test_exports_need_the_unit(http: httpx.AsyncClient, world: World, form: str) -> None:
-    answer = await http.get(f"/api/v1/units/{world.unit_a}/report.{form}", headers=bearer(world, "co_b"))
+    answer = await http.get(
+        f"/api/v1/units/{world.unit_a}/report.{form}", headers=bearer(world, "co_b")
+    )
     assert answer.status_code == 404
     bad = await http.get(f"/api/v1/units/{world.unit_a}/report.pdf", headers=bearer(world, "co_a"))
     assert bad.status_code == 422

@@ -49,7 +49,9 @@ def test_periods_in_finnish_time() -> None:
     assert quarter.previous().label == "2025-Q3"
     year = period_of("year", dt.date(2024, 2, 29))
     assert (year.label, year.previous().label) == ("2024", "2023")
-    assert [p.label for p in periods_between("month", dt.date(2025, 11, 5), dt.date(2026, 2, 1))] == [
+    assert [
+        p.label for p in periods_between("month", dt.date(2025, 11, 5), dt.date(2026, 2, 1))
+    ] == [
         "2025-11",
         "2025-12",
         "2026-01",
