@@ -228,6 +228,29 @@ def _by_key(rows: Sequence[MeasureSums]) -> dict[Key, MeasureSums]:
     return {(row.unit_id, row.period, row.measure): row for row in rows}
 
 
+def _sums(
+    session: Session,
+    *,
+    unit_ids: frozenset[int] | None,
+    window: Window,
+    by_unit: bool,
+    measures: Sequence[str] = ANSWERED,
+    index: bool = True,
+    client_id: int | None = None,
+) -> dict[Key, MeasureSums]:
+    return _by_key(
+        reports.answer_sums(
+            session,
+            unit_ids=unit_ids,
+            window=window,
+            measures=measures,
+            dimensions=WELLBEING_DIMENSIONS if index else (),
+            by_unit=by_unit,
+            client_id=client_id,
+        )
+    )
+
+
 def _moments(row: MeasureSums | None) -> Moments:
     return Moments(0, 0.0, 0.0) if row is None else Moments(row.n, row.total, row.squares)
 
@@ -319,20 +342,7 @@ def _unit_report(
     previous = current.previous()
     window = Window([previous.start, current.start], [previous.end, current.end])
     scope = frozenset({unit_id})
-    sums = _by_key(
-        [
-            *reports.measure_sums(
-                session, unit_ids=scope, window=window, measures=ANSWERED, by_unit=True
-            ),
-            *reports.index_sums(
-                session,
-                unit_ids=scope,
-                window=window,
-                dimensions=WELLBEING_DIMENSIONS,
-                by_unit=True,
-            ),
-        ]
-    )
+    sums = _sums(session, unit_ids=scope, window=window, by_unit=True)
     distributions: dict[str, dict[str, int]] = {}
     for count in reports.value_counts(session, unit_ids=scope, window=window, measures=ANSWERED):
         if count.period == 1:
@@ -404,34 +414,8 @@ def _comparison(session: Session, *, member: Member, kind: PeriodKind, day: dt.d
     scope = frozenset(unit.id for unit in shown if unit.id is not None)
     current = period_of(kind, day)
     window = Window([current.start], [current.end])
-    per_unit = _by_key(
-        [
-            *reports.measure_sums(
-                session, unit_ids=scope, window=window, measures=ANSWERED, by_unit=True
-            ),
-            *reports.index_sums(
-                session,
-                unit_ids=scope,
-                window=window,
-                dimensions=WELLBEING_DIMENSIONS,
-                by_unit=True,
-            ),
-        ]
-    )
-    total = _by_key(
-        [
-            *reports.measure_sums(
-                session, unit_ids=None, window=window, measures=ANSWERED, by_unit=False
-            ),
-            *reports.index_sums(
-                session,
-                unit_ids=None,
-                window=window,
-                dimensions=WELLBEING_DIMENSIONS,
-                by_unit=False,
-            ),
-        ]
-    )
+    per_unit = _sums(session, unit_ids=scope, window=window, by_unit=True)
+    total = _sums(session, unit_ids=None, window=window, by_unit=False)
     withheld: list[Withheld] = []
     columns: dict[int | None, list[Figure]] = {unit_id: [] for unit_id in [*sorted(scope), None]}
     for measure in COLUMNS:
@@ -697,7 +681,9 @@ async def export_comparison(
     return _file(_comparison_rows(report), name=f"units-{report.period.label}", form=form)
 
 
-_SVG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}}
+_SVG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}
+}
 
 
 def _scale(measure: str) -> tuple[float, float]:
@@ -736,22 +722,14 @@ async def unit_chart(
         _visible_unit(session, member, unit_id)
         scope = frozenset({unit_id})
         answered = [m for m in measures if m != INDEX]
-        rows = (
-            reports.measure_sums(
-                session, unit_ids=scope, window=window, measures=answered, by_unit=True
-            )
-            if answered
-            else []
+        return _sums(
+            session,
+            unit_ids=scope,
+            window=window,
+            by_unit=True,
+            measures=answered,
+            index=INDEX in measures,
         )
-        if INDEX in measures:
-            rows += reports.index_sums(
-                session,
-                unit_ids=scope,
-                window=window,
-                dimensions=WELLBEING_DIMENSIONS,
-                by_unit=True,
-            )
-        return _by_key(rows)
 
     sums = await context.database.run(work)
     series = []
@@ -827,15 +805,8 @@ def _client_report(
             session, client_id=client_id, window=window, dimensions=WELLBEING_DIMENSIONS
         )
     )
-    index = _by_key(
-        reports.index_sums(
-            session,
-            unit_ids=None,
-            window=window,
-            dimensions=WELLBEING_DIMENSIONS,
-            by_unit=False,
-            client_id=client_id,
-        )
+    index = _sums(
+        session, unit_ids=None, window=window, by_unit=False, client_id=client_id, measures=()
     )
     gas: dict[int, list[float]] = {}
     for row in reports.client_gas_sums(session, client_id=client_id, window=window):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -25,6 +26,7 @@ _events: sa.Table = FlagEvent.__table__  # type: ignore[attr-defined]
 _goals: sa.Table = Goal.__table__  # type: ignore[attr-defined]
 
 NPS_MEASURE = "recommend"
+INDEX = "index"
 GAS_MEASURE = "gas"
 # Staff acting on a flag: the first of these is when it was acknowledged.
 ACTED = ("acknowledge", "assign", "resolve")
@@ -123,47 +125,99 @@ def _units_filter(unit_ids: frozenset[int] | None) -> sa.ColumnElement[bool]:
     return _responses.c.unit_id.in_(sorted(unit_ids))
 
 
-def _respondents() -> sa.ColumnElement[int]:
+def _respondents(
+    client_id: sa.ColumnElement[Any], response_id: sa.ColumnElement[Any]
+) -> sa.ColumnElement[int]:
     """Clients counted once; each anonymous response as one (it has no client)."""
-    anonymous = sa.case((_responses.c.client_id.is_(None), _responses.c.id), else_=sa.null())
-    return sa.func.count(sa.distinct(_responses.c.client_id)) + sa.func.count(
-        sa.distinct(anonymous)
-    )
+    anonymous = sa.case((client_id.is_(None), response_id), else_=sa.null())
+    return sa.func.count(sa.distinct(client_id)) + sa.func.count(sa.distinct(anonymous))
 
 
-def measure_sums(
+def answer_sums(
     session: Session,
     *,
     unit_ids: frozenset[int] | None,
     window: Window,
     measures: Sequence[str],
+    dimensions: Sequence[str] = (),
     by_unit: bool,
+    client_id: int | None = None,
 ) -> list[MeasureSums]:
-    """n, Σx, Σx², respondents (and the NPS counts) per measure and period: per unit, or for
-    the units together (`by_unit=False`; None: every unit)."""
+    """Per period (and unit, with `by_unit`; else the units together, None: every unit):
+    n, Σx, Σx², respondents and the NPS counts of each of `measures`; and of the wellbeing
+    index (measure "index") when `dimensions` are given: each response's mean of its
+    answered dimensions, then the sums of those means. One pass over the answers."""
     period = window.bucket(_responses.c.started_at).label("period")
-    number = _answers.c.number
-    unit = _responses.c.unit_id if by_unit else sa.null()
-    query = (
+    picked = (
         sa.select(
-            unit.label("unit_id"),
+            _responses.c.id.label("response_id"),
+            _responses.c.unit_id.label("unit_id"),
+            _responses.c.client_id.label("client_id"),
             period,
-            _answers.c.measure,
-            sa.func.count(),
-            sa.func.sum(number),
-            sa.func.sum(number * number),
-            _respondents(),
-            sa.func.sum(sa.case((number >= 9, 1), else_=0)),
-            sa.func.sum(sa.case((number <= 6, 1), else_=0)),
+            _answers.c.measure.label("measure"),
+            _answers.c.number.label("number"),
         )
         .select_from(_answers.join(_responses, _responses.c.id == _answers.c.response_id))
         .where(
             _units_filter(unit_ids),
+            sa.true() if client_id is None else _responses.c.client_id == client_id,
             window.within(_responses.c.started_at),
-            _valid(measures),
+            _valid([*measures, *dimensions]),
         )
-        .group_by(*([_responses.c.unit_id] if by_unit else []), period, _answers.c.measure)
+        .cte("picked")
     )
+    parts: list[sa.Select[Any]] = []
+    if measures:
+        number = picked.c.number
+        unit = picked.c.unit_id if by_unit else sa.null()
+        parts.append(
+            sa.select(
+                unit.label("unit_id"),
+                picked.c.period,
+                picked.c.measure,
+                sa.func.count().label("n"),
+                sa.func.sum(number).label("total"),
+                sa.func.sum(number * number).label("squares"),
+                _respondents(picked.c.client_id, picked.c.response_id).label("respondents"),
+                sa.func.sum(sa.case((number >= 9, 1), else_=0)).label("promoters"),
+                sa.func.sum(sa.case((number <= 6, 1), else_=0)).label("detractors"),
+            )
+            .where(picked.c.measure.in_(measures))
+            .group_by(*([picked.c.unit_id] if by_unit else []), picked.c.period, picked.c.measure)
+        )
+    if dimensions:
+        per_response = (
+            sa.select(
+                picked.c.response_id,
+                picked.c.unit_id,
+                picked.c.client_id,
+                picked.c.period,
+                sa.func.avg(picked.c.number).label("value"),
+            )
+            .where(picked.c.measure.in_(dimensions))
+            .group_by(picked.c.response_id, picked.c.unit_id, picked.c.client_id, picked.c.period)
+            .subquery()
+        )
+        value = per_response.c.value
+        unit = per_response.c.unit_id if by_unit else sa.null()
+        parts.append(
+            sa.select(
+                unit.label("unit_id"),
+                per_response.c.period,
+                sa.literal(INDEX, sa.String()).label("measure"),
+                sa.func.count().label("n"),
+                sa.func.sum(value).label("total"),
+                sa.func.sum(value * value).label("squares"),
+                _respondents(per_response.c.client_id, per_response.c.response_id).label(
+                    "respondents"
+                ),
+                sa.literal(0).label("promoters"),
+                sa.literal(0).label("detractors"),
+            ).group_by(*([per_response.c.unit_id] if by_unit else []), per_response.c.period)
+        )
+    if not parts:
+        return []
+    query = parts[0] if len(parts) == 1 else sa.union_all(*parts)
     return [
         MeasureSums(
             unit_id=None if row[0] is None else int(row[0]),
@@ -175,67 +229,6 @@ def measure_sums(
             respondents=int(row[6]),
             promoters=int(row[7]),
             detractors=int(row[8]),
-        )
-        for row in session.connection().execute(query)
-        if row[1] is not None
-    ]
-
-
-def index_sums(
-    session: Session,
-    *,
-    unit_ids: frozenset[int] | None,
-    window: Window,
-    dimensions: Sequence[str],
-    by_unit: bool,
-    client_id: int | None = None,
-) -> list[MeasureSums]:
-    """The wellbeing index: each response's mean of its answered dimensions, then n, Σ, Σ²
-    and respondents of those means per period (measure "index")."""
-    period = window.bucket(_responses.c.started_at).label("period")
-    per_response = (
-        sa.select(
-            _responses.c.id.label("response_id"),
-            _responses.c.unit_id.label("unit_id"),
-            _responses.c.client_id.label("client_id"),
-            period,
-            sa.func.avg(_answers.c.number).label("value"),
-        )
-        .select_from(_answers.join(_responses, _responses.c.id == _answers.c.response_id))
-        .where(
-            _units_filter(unit_ids),
-            sa.true() if client_id is None else _responses.c.client_id == client_id,
-            window.within(_responses.c.started_at),
-            _valid(dimensions),
-        )
-        .group_by(_responses.c.id, _responses.c.unit_id, _responses.c.client_id, period)
-        .subquery()
-    )
-    value = per_response.c.value
-    anonymous = sa.case(
-        (per_response.c.client_id.is_(None), per_response.c.response_id), else_=sa.null()
-    )
-    unit = per_response.c.unit_id if by_unit else sa.null()
-    query = sa.select(
-        unit.label("unit_id"),
-        per_response.c.period,
-        sa.func.count(),
-        sa.func.sum(value),
-        sa.func.sum(value * value),
-        sa.func.count(sa.distinct(per_response.c.client_id))
-        + sa.func.count(sa.distinct(anonymous)),
-    ).group_by(*([per_response.c.unit_id] if by_unit else []), per_response.c.period)
-    return [
-        MeasureSums(
-            unit_id=None if row[0] is None else int(row[0]),
-            period=int(row[1]),
-            measure="index",
-            n=int(row[2]),
-            total=float(row[3]),
-            squares=float(row[4]),
-            respondents=int(row[5]),
-            promoters=0,
-            detractors=0,
         )
         for row in session.connection().execute(query)
         if row[1] is not None

@@ -79,10 +79,10 @@ def _world(database: Database, keyring: Keyring) -> tuple[int, int, int]:
 def test_measure_sums(database: Database, keyring: Keyring) -> None:
     u, v, _ = _world(database, keyring)
     with database.transaction() as session:
-        rows = reports.measure_sums(
+        rows = reports.answer_sums(
             session, unit_ids=frozenset({u}), window=WINDOW, measures=["joy"], by_unit=True
         )
-        total = reports.measure_sums(
+        total = reports.answer_sums(
             session, unit_ids=None, window=WINDOW, measures=["joy"], by_unit=False
         )
     found = {(r.unit_id, r.period): r for r in rows}
@@ -100,17 +100,19 @@ def test_measure_sums(database: Database, keyring: Keyring) -> None:
 def test_index_distribution_and_counts(database: Database, keyring: Keyring) -> None:
     u, _, x = _world(database, keyring)
     with database.transaction() as session:
-        index = reports.index_sums(
+        index = reports.answer_sums(
             session,
             unit_ids=frozenset({u}),
             window=WINDOW,
+            measures=["coping"],
             dimensions=["joy", "coping"],
             by_unit=True,
         )
-        mine = reports.index_sums(
+        mine = reports.answer_sums(
             session,
             unit_ids=None,
             window=WINDOW,
+            measures=[],
             dimensions=["joy", "coping"],
             by_unit=False,
             client_id=x,
@@ -121,10 +123,12 @@ def test_index_distribution_and_counts(database: Database, keyring: Keyring) -> 
         counts = reports.response_counts(
             session, unit_ids=frozenset({u}), window=WINDOW, by_unit=True
         )
-    october = next(r for r in index if r.period == 1)
+    coping = next(r for r in index if r.period == 1 and r.measure == "coping")
+    assert (coping.n, coping.total, coping.respondents) == (1, 3.0, 1)
+    october = next(r for r in index if r.period == 1 and r.measure == "index")
     # Per response: (4+3)/2, 2, 5, 1, 3 (the response with only the 9 has none).
     assert (october.n, october.total) == (5, 14.5)
-    assert next(r for r in mine if r.period == 1).total == 5.5
+    assert [(r.measure, r.total) for r in mine if r.period == 1] == [("index", 5.5)]
     assert sorted((v.value, v.count) for v in values if v.period == 1) == [
         (1.0, 1),
         (2.0, 1),
