@@ -2,8 +2,8 @@
 
 For each size (answers: 100k, 1M, and 5M with --large), a scratch database is filled with
 INSERT ... SELECT over generate_series: units of 100 clients each (5 units per 100k
-answers), a year of responses (four in five identified youth check-ins, one in five
-anonymous parents' feedback), 8 answers a response, a flag in 50 responses, half of them
+answers), a year of responses in the order they came (four in five identified youth
+check-ins, one in five anonymous parents' feedback), 8 answers a response, a flag in 50 responses, half of them
 acknowledged. Then, through the staff app (httpx on ASGI, a coordinator's bearer token):
 
 - a unit's monthly report (`GET /api/v1/units/{id}/report?period=month`),
@@ -61,8 +61,9 @@ SELECT g, md5(g::text), g %% %(units)s + 1,
        CASE WHEN g %% 5 = 0 THEN 'parent_service' ELSE 'youth_checkin' END,
        '1', 'telegram', 'fi', g %% 5 = 0, true,
        CASE WHEN g %% 5 = 0
-            THEN date_trunc('day', %(now)s - (g %% 365) * interval '1 day')
-            ELSE %(now)s - (g %% 365) * interval '1 day' - (g %% 86400) * interval '1 second'
+            THEN date_trunc('day', %(now)s - interval '365 days'
+                                   + g * (interval '365 days' / %(responses)s))
+            ELSE %(now)s - interval '365 days' + g * (interval '365 days' / %(responses)s)
        END,
        %(now)s
 FROM generate_series(1, %(responses)s) g;

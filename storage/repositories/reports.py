@@ -133,6 +133,24 @@ def _respondents(
     return sa.func.count(sa.distinct(client_id)) + sa.func.count(sa.distinct(anonymous))
 
 
+def _id_span(window: Window) -> tuple[sa.ScalarSelect[Any], sa.ScalarSelect[Any]]:
+    """The first and last response id in the window: answers are read by that range of
+    their response's id (its index) rather than by a scan of every answer, which keeps a
+    period's report proportional to the period's answers, not to all ever stored."""
+    # OFFSET 0 keeps the ids a subquery, read by the index of start times: else PostgreSQL
+    # looks for min(id) along the primary key, through every older response.
+    ids = (
+        sa.select(_responses.c.id.label("id"))
+        .where(window.within(_responses.c.started_at))
+        .offset(0)
+        .subquery()
+    )
+    return (
+        sa.select(sa.func.min(ids.c.id)).scalar_subquery(),
+        sa.select(sa.func.max(ids.c.id)).scalar_subquery(),
+    )
+
+
 def answer_sums(
     session: Session,
     *,
@@ -156,34 +174,58 @@ def answer_sums(
             period,
             _answers.c.measure.label("measure"),
             _answers.c.number.label("number"),
+            sa.case(
+                (_responses.c.client_id.is_(None), -_responses.c.id),
+                else_=_responses.c.client_id,
+            ).label("who"),
         )
         .select_from(_answers.join(_responses, _responses.c.id == _answers.c.response_id))
         .where(
             _units_filter(unit_ids),
             sa.true() if client_id is None else _responses.c.client_id == client_id,
             window.within(_responses.c.started_at),
+            _answers.c.response_id.between(*_id_span(window)),
             _valid([*measures, *dimensions]),
         )
         .cte("picked")
     )
     parts: list[sa.Select[Any]] = []
     if measures:
+        # Per person first (a client, or an anonymous response), then per group: the
+        # respondents are that first step's rows, and no distinct count needs a sort.
         number = picked.c.number
-        unit = picked.c.unit_id if by_unit else sa.null()
-        parts.append(
+        person_keys = [picked.c.period, picked.c.measure, picked.c.who]
+        per_person = (
             sa.select(
-                unit.label("unit_id"),
-                picked.c.period,
-                picked.c.measure,
+                *([picked.c.unit_id] if by_unit else []),
+                *person_keys,
                 sa.func.count().label("n"),
                 sa.func.sum(number).label("total"),
                 sa.func.sum(number * number).label("squares"),
-                _respondents(picked.c.client_id, picked.c.response_id).label("respondents"),
                 sa.func.sum(sa.case((number >= 9, 1), else_=0)).label("promoters"),
                 sa.func.sum(sa.case((number <= 6, 1), else_=0)).label("detractors"),
             )
             .where(picked.c.measure.in_(measures))
-            .group_by(*([picked.c.unit_id] if by_unit else []), picked.c.period, picked.c.measure)
+            .group_by(*([picked.c.unit_id] if by_unit else []), *person_keys)
+            .subquery()
+        )
+        unit = per_person.c.unit_id if by_unit else sa.null()
+        parts.append(
+            sa.select(
+                unit.label("unit_id"),
+                per_person.c.period,
+                per_person.c.measure,
+                sa.func.sum(per_person.c.n).label("n"),
+                sa.func.sum(per_person.c.total).label("total"),
+                sa.func.sum(per_person.c.squares).label("squares"),
+                sa.func.count().label("respondents"),
+                sa.func.sum(per_person.c.promoters).label("promoters"),
+                sa.func.sum(per_person.c.detractors).label("detractors"),
+            ).group_by(
+                *([per_person.c.unit_id] if by_unit else []),
+                per_person.c.period,
+                per_person.c.measure,
+            )
         )
     if dimensions:
         per_response = (
