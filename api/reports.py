@@ -624,13 +624,11 @@ _MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-_FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            _MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
-        }
-    }
+_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+}
+_XLSX: dict[int | str, dict[str, Any]] = {
+    200: {"content": {_MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}}}}
 }
 
 
@@ -643,42 +641,76 @@ def _file(rows: list[list[Cell]], *, name: str, form: Format) -> Response:
     )
 
 
-@router.get("/units/{unit_id}/report.{form}", response_class=Response, responses=_FILE_RESPONSES)
-async def export_unit_report(
-    unit_id: UnitId,
+async def _unit_file(
+    context: ApiContext,
+    member: Member,
+    *,
+    unit_id: int,
+    kind: PeriodKind,
+    day: dt.date | None,
     form: Format,
-    member: CurrentStaff,
-    context: ContextDep,
-    period: KindParam = "month",
-    date: DayParam = None,
 ) -> Response:
-    """The unit's report as a CSV for Finnish Excel (`;`, decimal comma, BOM) or XLSX, with the
-    same withholding; a withheld figure's row is empty and says why."""
-    day = _today(context, date)
+    found = _today(context, day)
 
     def work(session: Session) -> UnitReport:
         name = _visible_unit(session, member, unit_id)
-        return _unit_report(session, unit_id=unit_id, unit_name=name, kind=period, day=day)
+        return _unit_report(session, unit_id=unit_id, unit_name=name, kind=kind, day=found)
 
     report = await context.database.run(work)
     return _file(_unit_rows(report), name=f"report-{unit_id}-{report.period.label}", form=form)
 
 
-@router.get("/reports/units.{form}", response_class=Response, responses=_FILE_RESPONSES)
-async def export_comparison(
-    form: Format,
+async def _comparison_file(
+    context: ApiContext, member: Member, *, kind: PeriodKind, day: dt.date | None, form: Format
+) -> Response:
+    found = _today(context, day)
+
+    def work(session: Session) -> Comparison:
+        return _comparison(session, member=member, kind=kind, day=found)
+
+    report = await context.database.run(work)
+    return _file(_comparison_rows(report), name=f"units-{report.period.label}", form=form)
+
+
+@router.get("/units/{unit_id}/report.csv", response_class=Response, responses=_CSV)
+async def export_unit_report_csv(
+    unit_id: UnitId,
     member: CurrentStaff,
     context: ContextDep,
     period: KindParam = "month",
     date: DayParam = None,
 ) -> Response:
-    day = _today(context, date)
+    """The unit's report as a CSV for Finnish Excel (`;`, decimal comma, BOM), with the same
+    withholding; a withheld figure's row has no numbers and says why."""
+    return await _unit_file(context, member, unit_id=unit_id, kind=period, day=date, form="csv")
 
-    def work(session: Session) -> Comparison:
-        return _comparison(session, member=member, kind=period, day=day)
 
-    report = await context.database.run(work)
-    return _file(_comparison_rows(report), name=f"units-{report.period.label}", form=form)
+@router.get("/units/{unit_id}/report.xlsx", response_class=Response, responses=_XLSX)
+async def export_unit_report_xlsx(
+    unit_id: UnitId,
+    member: CurrentStaff,
+    context: ContextDep,
+    period: KindParam = "month",
+    date: DayParam = None,
+) -> Response:
+    """The unit's report as an XLSX workbook, the same rows as the CSV."""
+    return await _unit_file(context, member, unit_id=unit_id, kind=period, day=date, form="xlsx")
+
+
+@router.get("/reports/units.csv", response_class=Response, responses=_CSV)
+async def export_comparison_csv(
+    member: CurrentStaff, context: ContextDep, period: KindParam = "month", date: DayParam = None
+) -> Response:
+    """The comparison of units as a CSV for Finnish Excel."""
+    return await _comparison_file(context, member, kind=period, day=date, form="csv")
+
+
+@router.get("/reports/units.xlsx", response_class=Response, responses=_XLSX)
+async def export_comparison_xlsx(
+    member: CurrentStaff, context: ContextDep, period: KindParam = "month", date: DayParam = None
+) -> Response:
+    """The comparison of units as an XLSX workbook."""
+    return await _comparison_file(context, member, kind=period, day=date, form="xlsx")
 
 
 _SVG: dict[int | str, dict[str, Any]] = {

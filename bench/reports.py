@@ -3,8 +3,9 @@
 For each size (answers: 100k, 1M, and 5M with --large), a scratch database is filled with
 INSERT ... SELECT over generate_series: units of 100 clients each (5 units per 100k
 answers), a year of responses in the order they came (four in five identified youth
-check-ins, one in five anonymous parents' feedback), 8 answers a response, a flag in 50 responses, half of them
-acknowledged. Then, through the staff app (httpx on ASGI, a coordinator's bearer token):
+check-ins, one in five anonymous parents' feedback), 8 answers a response, a flag in 50
+responses, half of them acknowledged. Then, through the staff app (httpx on ASGI, a
+coordinator's bearer token):
 
 - a unit's monthly report (`GET /api/v1/units/{id}/report?period=month`),
 - the cross-unit comparison of a coordinator of 5 units, with the organisation's total

@@ -510,4 +510,5 @@ async def test_exports_need_the_unit(http: httpx.AsyncClient, world: World, form
     )
     assert answer.status_code == 404
     bad = await http.get(f"/api/v1/units/{world.unit_a}/report.pdf", headers=bearer(world, "co_a"))
-    assert bad.status_code == 422
+    assert bad.status_code == 404
+    assert bad.headers["content-type"] == "application/problem+json"
