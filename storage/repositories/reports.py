@@ -184,7 +184,9 @@ def answer_sums(
             _units_filter(unit_ids),
             sa.true() if client_id is None else _responses.c.client_id == client_id,
             window.within(_responses.c.started_at),
-            _answers.c.response_id.between(*_id_span(window)),
+            # Every unit's: by the range of ids. A few units': from their responses (by the
+            # index of unit and time) to their answers, which the range would only widen.
+            _answers.c.response_id.between(*_id_span(window)) if unit_ids is None else sa.true(),
             _valid([*measures, *dimensions]),
         )
         .cte("picked")
