@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import math
+from typing import Any
 
 import httpx
 import openpyxl
@@ -130,13 +131,8 @@ def _october(database: Database, keyring: Keyring, world: World) -> None:
             )
 
 
-def _figure(report: dict[str, object], measure: str) -> dict[str, object]:
-    figures = [
-        *report["dimensions"],  # type: ignore[misc]
-        report["index"],
-        report["nps"],
-        *report["service"],  # type: ignore[misc]
-    ]
+def _figure(report: dict[str, Any], measure: str) -> dict[str, Any]:
+    figures = [*report["dimensions"], report["index"], report["nps"], *report["service"]]
     return next(f for f in figures if f["measure"] == measure)
 
 
@@ -208,8 +204,8 @@ async def test_unit_report_figures(
 async def test_change_withheld_when_previous_period_is_small(
     http: httpx.AsyncClient, world: World, database: Database, keyring: Keyring
 ) -> None:
-    for joy in [1, 2, 3, 4, 5]:
-        _response(database, keyring, unit_id=world.unit_a, when=_day(3), scores={"joy": joy})
+    for value in [1.0, 2.0, 3.0, 4.0, 5.0]:
+        _response(database, keyring, unit_id=world.unit_a, when=_day(3), scores={"joy": value})
     _response(database, keyring, unit_id=world.unit_a, when=_day(3, 9), scores={"joy": 5.0})
     report = (
         await http.get(
@@ -257,8 +253,8 @@ def _comparison_data(database: Database, keyring: Keyring, world: World) -> int:
     with database.transaction() as session:
         c = units.add_unit(session, code="c", name="=HYPERLINK(1)", now=_day(1)).id
     assert c is not None
-    for joy in [1, 2, 3, 4, 5]:
-        _response(database, keyring, unit_id=world.unit_a, when=_day(4), scores={"joy": joy})
+    for value in [1.0, 2.0, 3.0, 4.0, 5.0]:
+        _response(database, keyring, unit_id=world.unit_a, when=_day(4), scores={"joy": value})
     for _ in range(2):
         _response(database, keyring, unit_id=world.unit_b, when=_day(4), scores={"joy": 5.0})
     for _ in range(6):
@@ -266,8 +262,8 @@ def _comparison_data(database: Database, keyring: Keyring, world: World) -> int:
     return c
 
 
-def _joy(column: dict[str, object]) -> dict[str, object]:
-    return next(f for f in column["figures"] if f["measure"] == "joy")  # type: ignore[attr-defined]
+def _joy(column: dict[str, Any]) -> dict[str, Any]:
+    return next(f for f in column["figures"] if f["measure"] == "joy")
 
 
 async def test_comparison_suppresses_the_complementary_cell(
