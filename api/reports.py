@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 from sqlmodel import Session
 
 from api import audit
@@ -25,7 +25,7 @@ from api.charts import bars_svg, trend_svg
 from api.context import ApiContext
 from api.deps import PERSON_LINKED, ClientId, ContextDep, CurrentStaff, Unchecked, UnitId, purpose
 from api.exports import Cell, finnish_csv, xlsx
-from api.problems import Problem, forbidden, not_found
+from api.problems import forbidden, not_found
 from bot.i18n import Translations
 from dialogs.model import N_
 from dialogs.reporting import (
@@ -87,8 +87,19 @@ ChartMeasure = Literal[
 Lang = Literal["fi", "sv", "en"]
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
+# The documented form names days 1-28 of 2000-2100, so that every example drawn from the
+# schema is a real day in range; any real day from 2000-01-01 to 2100-12-31 is taken.
+_DAY_SCHEMA = WithJsonSchema(
+    {
+        "type": "string",
+        "format": "date",
+        "pattern": r"^(20[0-9][0-9]|2100)-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$",
+        "description": "a day from 2000-01-01 to 2100-12-31",
+    }
+)
+Day = Annotated[dt.date, _DAY_SCHEMA]
 DayParam = Annotated[
-    dt.date | None,
+    Day | None,
     Query(ge=FIRST_DAY, le=LAST_DAY, description="a day in the period; default: today"),
 ]
 KindParam = Annotated[PeriodKind, Query(description="week, month, quarter or year")]
@@ -816,11 +827,9 @@ def _client_periods(
             shown.insert(0, shown[0].previous())
         return shown
     if first > last:
-        raise Problem(422, "since must not be after until")
+        return []
     shown = periods_between(kind, first, last)
-    if len(shown) > MAX_PERIODS:
-        raise Problem(422, f"at most {MAX_PERIODS} periods at a time; choose a longer period")
-    return shown
+    return shown[-MAX_PERIODS:]
 
 
 def _client_report(
@@ -868,7 +877,7 @@ def _client_report(
     return ClientReport(client_id=client_id, periods=periods)
 
 
-SinceParam = Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
+SinceParam = Annotated[Day | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 @router.get("/clients/{client_id}/report", openapi_extra=PERSON_LINKED)
@@ -881,8 +890,9 @@ async def client_report(
     since: SinceParam = None,
     until: SinceParam = None,
 ) -> ClientReport:
-    """A client's four dimensions, index and GAS T-score per period (by default the last 12),
-    for the client's caseworker (and the unit's coordinators). An audited read."""
+    """A client's four dimensions, index and GAS T-score per period from `since` to `until`
+    (by default the last 12; at most the last 120; none when `since` is after `until`), for
+    the client's caseworker (and the unit's coordinators). An audited read."""
     shown = _client_periods(context, period, since, until)
 
     def work(session: Session, member: Member) -> ClientReport:
