@@ -840,6 +840,8 @@ def _client_report(
         member, unit_id=client.unit_id, caseworker_id=client.caseworker_id
     ):
         raise not_found("client")
+    if not shown:
+        return ClientReport(client_id=client_id, periods=[])
     window = Window([p.start for p in shown], [p.end for p in shown])
     sums = _by_key(
         reports.client_sums(
