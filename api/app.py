@@ -15,6 +15,7 @@ from api import (
     flags,
     pages,
     problems,
+    reports,
     responses,
     schedules,
     staff,
@@ -55,6 +56,7 @@ def create_staff_app(*, context: ApiContext) -> FastAPI:
         audit,
         schedules,
         themes,
+        reports,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -32,6 +32,7 @@ from api.deps import (
     UnitId,
     purpose,
 )
+from api.exports import defused
 from api.fields import DialogId, Moment
 from api.problems import not_found
 from api.texts import open_text
@@ -340,9 +341,9 @@ async def unit_comments(
 
 
 def _cell(value: object) -> str:
-    """A CSV cell; text that a spreadsheet would run as a formula is quoted with '."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A CSV cell; text that a spreadsheet would run as a formula is quoted with ', a
+    number (`-2.0`) never."""
+    return "" if value is None else defused(str(value))
 
 
 @router.get(

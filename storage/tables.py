@@ -498,6 +498,9 @@ sa.Index("ix_response_started_public", Response.started_at, Response.public_id) 
 sa.Index("ix_alert_delivery_due", AlertDelivery.sent_at, AlertDelivery.not_before)  # type: ignore[arg-type]
 sa.Index("ix_prompt_delivery_status", PromptDelivery.status, PromptDelivery.expires_at)  # type: ignore[arg-type]
 
+# A unit's report of a period (migration 0010).
+sa.Index("ix_response_unit_started", Response.unit_id, Response.started_at)  # type: ignore[arg-type]
+
 # Rows read with Core are turned into models with `model_construct`, which needs the mappers
 # set up; an ORM query would do that on first use, but such a read may come first.
 sa.orm.configure_mappers()

@@ -227,6 +227,36 @@ CASES = {
         refused_as={"cw_a": 403, "cw_a2": 403},
         audited=("unit.themes",),
     ),
+    "unit.report": Case("GET", "/api/v1/units/{unit_a}/report", SEES_UNIT_A, refused=404),
+    "unit.report.csv": Case("GET", "/api/v1/units/{unit_a}/report.csv", SEES_UNIT_A, refused=404),
+    "unit.report.xlsx": Case("GET", "/api/v1/units/{unit_a}/report.xlsx", SEES_UNIT_A, refused=404),
+    "unit.report.chart": Case(
+        "GET", "/api/v1/units/{unit_a}/report/chart.svg", SEES_UNIT_A, refused=404
+    ),
+    "units.compare": Case("GET", "/api/v1/reports/units", {"co_a": 200, "co_b": 200, "admin": 200}),
+    "units.compare.csv": Case(
+        "GET", "/api/v1/reports/units.csv", {"co_a": 200, "co_b": 200, "admin": 200}
+    ),
+    "units.compare.xlsx": Case(
+        "GET", "/api/v1/reports/units.xlsx", {"co_a": 200, "co_b": 200, "admin": 200}
+    ),
+    "units.compare.chart": Case(
+        "GET", "/api/v1/reports/units/chart.svg", {"co_a": 200, "co_b": 200, "admin": 200}
+    ),
+    "client.report": Case(
+        "GET",
+        "/api/v1/clients/{client_a}/report",
+        READERS_A,
+        refused=404,
+        audited=("client.report",),
+    ),
+    "client.report.chart": Case(
+        "GET",
+        "/api/v1/clients/{client_a}/report/chart.svg",
+        READERS_A,
+        refused=404,
+        audited=("client.report_chart",),
+    ),
 }
 
 
