@@ -43,11 +43,17 @@ class StartView:
     closes: str | None = None
 
 
+_DATE_FORMAT = {"fi": "d. MMMM"}  # 4. maaliskuuta
+_TIME_FORMAT = {"fi": "%H.%M"}  # klo 17.00
+
+
 def closes(translator: Translator, closes_at: dt.datetime) -> str:
     """When a due check-in closes, in the person's words and the service's time zone."""
     local = closes_at.astimezone(ZoneInfo(DEFAULT_ZONE))
-    day = format_date(local.date(), format="d MMMM", locale=translator.language)
-    return translator.gettext(texts.DUE_UNTIL).format(date=day, time=f"{local:%H:%M}")
+    pattern = _DATE_FORMAT.get(translator.language, "d MMMM")
+    day = format_date(local.date(), format=pattern, locale=translator.language)
+    time = local.strftime(_TIME_FORMAT.get(translator.language, "%H:%M"))
+    return translator.gettext(texts.DUE_UNTIL).format(date=day, time=time)
 
 
 class Page(StrEnum):

@@ -12,8 +12,8 @@ import httpx
 
 from api.schedules import Counts
 from bot.i18n import Translations
-from dialogs import engine
 from bot.scheduler import CheckinScheduler, SchedulerSettings
+from dialogs import engine
 from storage import tables
 from storage.db import Database
 from storage.repositories import clients, invites, schedules, staff
@@ -66,7 +66,7 @@ async def personal_token(base_url: str, code: str) -> str:
     """Enrol by the invite (reminders wanted) in a browser of its own; the link's token."""
     async with httpx.AsyncClient(base_url=base_url, headers={"Accept-Language": "en"}) as own:
         [(_url, token)] = set(LINK.findall(await enrol(own, code)))
-    return token
+    return str(token)
 
 
 async def fire(database: Database, translations: Translations, clock: Clock, unit_id: int) -> int:
@@ -176,6 +176,13 @@ async def test_an_expired_check_in_no_longer_shows_and_cannot_be_started(
     await fire(database, translations, clock, unit_id)
     page = await client.get(f"/chat/p/{aino}")
     [public_id] = PROMPT.findall(page.text)
+    for language, closes in (
+        ("fi", "Avoinna 4. maaliskuuta klo 17.00 asti"),
+        ("sv", "Öppen till 4 mars kl. 17:00"),
+    ):
+        headers = {"Accept-Language": language}
+        async with httpx.AsyncClient(base_url=base_url, headers=headers) as browser:
+            assert closes in page_text((await browser.get(f"/chat/p/{aino}")).text)
     clock.advance(days=2)  # its expiry: the scheduler's upkeep has not run yet
     gone = await client.get(f"/chat/p/{aino}")
     assert PROMPT.findall(gone.text) == []
