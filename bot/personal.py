@@ -15,13 +15,28 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from bot import scheduler_prompts
 from bot.commands import CHECKIN_BY_AUDIENCE
 from bot.doors import Doors
 from bot.messages import WEB
 from storage import tables
-from storage.repositories import audit, personal_links, units
+from storage.repositories import audit, personal_links, prompt_deliveries, units
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True, slots=True)
+class DueCheckin:
+    """A scheduled check-in open for the client: its start button posts the prompt's
+    choice (`prompt:<public id>`), as the Telegram prompt's button does."""
+
+    public_id: str
+    dialog_id: str
+    closes: dt.datetime  # UTC
+
+    @property
+    def choice(self) -> str:
+        return scheduler_prompts.button_data(self.public_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,27 +45,31 @@ class PersonalPage:
 
     unit_name: str
     language: str
-    checkins: tuple[str, ...]  # dialog ids, due ones first
+    due: tuple[DueCheckin, ...]  # soonest to close first
+    checkins: tuple[str, ...]  # dialog ids the page may begin (not those due already)
 
 
-def due_checkins(session: Session, *, client: tables.Client, now: dt.datetime) -> list[str]:
-    """The dialog ids of the client's check-ins that are due now (scheduled prompts).
-
-    The one place where the scheduler's due-list is read for the personal page:
-    `storage.repositories.schedules.due_for_client(session, client_id, now)` belongs here.
-    Until it is connected, nothing is due, and the page offers the client's own check-in.
-    """
-    return []
+def due_checkins(
+    session: Session, *, client: tables.Client, now: dt.datetime, known: frozenset[str]
+) -> tuple[DueCheckin, ...]:
+    """The client's scheduled check-ins that are open now (not completed, not expired),
+    soonest to close first; one a dialog, and only dialogs that exist."""
+    if client.id is None:
+        return ()
+    due: dict[str, DueCheckin] = {}
+    for item in prompt_deliveries.due_for_client(session, client.id, now):
+        if item.dialog_id in known and item.dialog_id not in due:
+            due[item.dialog_id] = DueCheckin(item.public_id, item.dialog_id, item.expires_at)
+    return tuple(due.values())
 
 
 def offered_checkins(
-    session: Session, *, client: tables.Client, now: dt.datetime, known: frozenset[str]
+    client: tables.Client, *, due: tuple[DueCheckin, ...], known: frozenset[str]
 ) -> tuple[str, ...]:
-    """Due check-ins first, then the client's own check-in for their kind (youth, child,
-    parent); only dialogs that exist, each once."""
+    """The client's own check-in for their kind (youth, child, parent), unless it is due
+    already (its due one is shown instead); only dialogs that exist."""
     own = CHECKIN_BY_AUDIENCE.get(client.audience, "youth_checkin")
-    ordered = [*due_checkins(session, client=client, now=now), own]
-    return tuple(dict.fromkeys(d for d in ordered if d in known))
+    return () if own not in known or own in {d.dialog_id for d in due} else (own,)
 
 
 async def issue_link(doors: Doors, session_token: str) -> str | None:
@@ -91,10 +110,12 @@ async def personal_page(doors: Doors, token: str) -> PersonalPage | None:
         if client is None:
             return None
         unit = units.unit_by_id(session, unit_id=client.unit_id)
+        due = due_checkins(session, client=client, now=now, known=known)
         return PersonalPage(
             unit_name=unit.name if unit is not None else "",
             language=client.language,
-            checkins=offered_checkins(session, client=client, now=now, known=known),
+            due=due,
+            checkins=offered_checkins(client, due=due, known=known),
         )
 
     return await doors.database.run(work)

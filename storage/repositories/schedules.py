@@ -31,6 +31,7 @@ from storage.tables import (
 CHOSEN_CLIENTS = "clients"  # the audience of a schedule that names its clients
 SENT, SKIPPED = "sent", "skipped"
 TELEGRAM = "telegram"  # the channel whose prompts go through the outbox
+WEB = "web"  # its due prompts are shown on the person's own check-in page
 
 _run: sa.Table = ScheduleRun.__table__  # type: ignore[attr-defined]
 _delivery: sa.Table = PromptDelivery.__table__  # type: ignore[attr-defined]
@@ -138,14 +139,16 @@ class Recipient:
     client_id: int
     channel: str
     address_hmac: str
-    address_sealed: str
+    address_sealed: str | None  # None for a web contact
     language: str
 
 
 def eligible(session: Session, *, schedule: Schedule) -> list[Recipient]:
     """The contacts a schedule's prompt goes to: linked to a client of the audience (in the
     schedule's unit), active (not blocked), and wanting prompts (not stopped, consent not
-    withdrawn, so with an address to send them to)."""
+    withdrawn). A Telegram contact needs its sealed address to be sent the prompt; a web
+    contact (a personal check-in link, kept only as a keyed hash) has none: its page shows
+    its due check-ins."""
     contact: sa.Table = Contact.__table__  # type: ignore[attr-defined]
     client: sa.Table = Client.__table__  # type: ignore[attr-defined]
     statement = (
@@ -162,7 +165,7 @@ def eligible(session: Session, *, schedule: Schedule) -> list[Recipient]:
             client.c.unit_id == schedule.unit_id,
             contact.c.active.is_(True),
             contact.c.prompts.is_(True),
-            contact.c.address_sealed.is_not(None),
+            contact.c.address_sealed.is_not(None) | (contact.c.channel == WEB),
         )
         .order_by(contact.c.id)
     )
@@ -243,7 +246,8 @@ def queue(
                 "client_id": recipient.client_id,
                 "dialog_id": dialog_id,
                 "channel": recipient.channel,
-                "status": "queued",
+                # Shown on a web contact's page at once; a Telegram prompt waits for its sender.
+                "status": "queued" if recipient.channel == TELEGRAM else "sent",
                 "queued_at": now,
                 "expires_at": expires_at,
             }

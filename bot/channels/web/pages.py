@@ -34,12 +34,14 @@ from bot.channels.web.views import (
     UNIT_DIALOGS,
     MessageView,
     Page,
+    StartView,
     Turn,
+    closes,
     message_view,
     tel_links,
 )
 from bot.http import DATABASE_AWAY
-from bot.i18n import normalise_language
+from bot.i18n import Translator, normalise_language
 from bot.messages import CODE, WEB, Handled, Inbound, Outgoing
 from bot.service import ConversationService
 from dialogs.model import LANGUAGES
@@ -260,8 +262,10 @@ class WebChat:
         language: str,
         turn: Turn,
         offered: tuple[str, ...] = (),
+        due: tuple[personal.DueCheckin, ...] = (),
     ) -> HTMLResponse:
-        """A turn's page; `offered` are the check-ins of a personal page's start screen."""
+        """A turn's page; `offered` and `due` are the check-ins of a personal page's start
+        screen: due ones first, each started by its prompt's choice, with when it closes."""
         path = request.url.path
         translator = self.service.translations.get(language)
         if page is Page.KIOSK:
@@ -278,21 +282,31 @@ class WebChat:
                 reset=path,
                 title=translator.gettext(texts.KIOSK_TITLE),
             )
-        starts: list[tuple[str, str]] = []
+        starts: list[StartView] = []
         intro: list[str] = []
         question, note = translator.gettext(commands.MENU_QUESTION), None
         if turn.start and page is Page.PERSONAL:
             intro = [translator.gettext(texts.PERSONAL_WELCOME)]
             question = translator.gettext(texts.PERSONAL_QUESTION)
-            starts = [(d, translator.gettext(self.service.dialogs[d].title)) for d in offered]
+            title = self._dialog_title
+            starts = [
+                StartView(
+                    "choice", d.choice, title(translator, d.dialog_id), closes(translator, d.closes)
+                )
+                for d in due
+            ]
+            starts += [StartView("dialog", d, title(translator, d)) for d in offered]
         elif turn.start and page is Page.CHAT:
             intro = [translator.gettext(commands.WELCOME)]
-            starts = [(dialog, translator.gettext(label)) for dialog, label in UNIT_DIALOGS]
+            starts = [
+                StartView("dialog", dialog, translator.gettext(label))
+                for dialog, label in UNIT_DIALOGS
+            ]
             note = translator.gettext(texts.ANONYMOUS_NOTE)
         elif turn.start:  # an invite: the dialog says who reads the answers
             intro = [translator.gettext(commands.WELCOME)]
             question = translator.gettext(texts.INVITE_INTRO)
-            starts = [("", translator.gettext(texts.START))]
+            starts = [StartView("", "", translator.gettext(texts.START))]
         return self.page(
             "chat.html",
             language=language,
@@ -306,6 +320,9 @@ class WebChat:
             note=note,
             title=translator.gettext(texts.CHAT_TITLE),
         )
+
+    def _dialog_title(self, translator: Translator, dialog_id: str) -> str:
+        return translator.gettext(self.service.dialogs[dialog_id].title)
 
     def _kiosk_idle(self, turn: Turn) -> float:
         """How long a kiosk's screen stays untouched before it starts over."""

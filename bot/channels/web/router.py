@@ -36,10 +36,12 @@ from bot.channels.web.session import (
 from bot.channels.web.views import KIOSK_DIALOG, UNIT_DIALOGS, Page, Turn, message_view, turn_of
 from bot.http import read_body
 from bot.messages import CODE, WEB, Kind
+from bot.personal import DueCheckin
 from bot.service import ConversationService
 from dialogs.model import LANGUAGES
 
 CONSENT_ANSWER = f"{commands.CONSENT}:"
+Due = tuple[DueCheckin, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,7 @@ def _routes(chat: WebChat) -> APIRouter:
         language = chat.ui_language(request, cookie=page is not Page.KIOSK)
         home = home_language(request.query_params.get("lang"))
         await chat.limit(request, None)
-        unit_name, offered = await place(page, code)
+        unit_name, offered, due = await place(page, code)
         if page is Page.INVITE and not await link_works(code):
             raise PageRefused.not_found()  # at once, not after "Start"
         session = chat.session_of(request)
@@ -91,7 +93,7 @@ def _routes(chat: WebChat) -> APIRouter:
             turn.messages = [message_view(m) for m in question.messages]
         elif page is Page.KIOSK:
             turn.messages = chat.opening(KIOSK_DIALOG, language)
-        response = chat.turn_page(request, page, unit_name, session, language, turn, offered)
+        response = chat.turn_page(request, page, unit_name, session, language, turn, offered, due)
         if fresh:
             chat.set_session(request, response, session)
         if page is Page.KIOSK:
@@ -100,14 +102,15 @@ def _routes(chat: WebChat) -> APIRouter:
             chat.set_language(request, response, language)
         return response
 
-    async def place(page: Page, code: str) -> tuple[str | None, tuple[str, ...]]:
-        """The unit's name a page shows, and a personal page's check-ins."""
+    async def place(page: Page, code: str) -> tuple[str | None, tuple[str, ...], Due]:
+        """The unit's name a page shows, and a personal page's check-ins: those it may
+        begin, and those due (started by their prompt's choice)."""
         if page is Page.INVITE:
-            return None, ()
+            return None, (), ()
         if page is Page.PERSONAL:
             found = await chat.personal_page(code)
-            return found.unit_name, found.checkins
-        return await chat.unit_name(code), ()
+            return found.unit_name, found.checkins, found.due
+        return await chat.unit_name(code), (), ()
 
     async def link_works(code: str) -> bool:
         return bool(CODE.match(code)) and await service.link_works(code)
@@ -137,7 +140,7 @@ def _routes(chat: WebChat) -> APIRouter:
         nonce = fields.get("nonce", "")
         if not NONCE.match(nonce):
             raise PageRefused.bad_request()
-        unit_name, offered = await place(page, code)
+        unit_name, offered, due = await place(page, code)
         form = Form(page, code, session, fields, nonce, language, frozenset(offered))
         new_language: str | None = None
         if "lang" in fields:
@@ -154,7 +157,7 @@ def _routes(chat: WebChat) -> APIRouter:
         # The next person gets a new session; nothing of this one stays in the browser. The
         # page's forms (more places to get help) already belong to the new one.
         shown = new_session() if kiosk_done else session
-        response = chat.turn_page(request, page, unit_name, shown, language, turn, offered)
+        response = chat.turn_page(request, page, unit_name, shown, language, turn, offered, due)
         if kiosk_done:
             chat.set_session(request, response, shown)
             chat.set_language(request, response, home_language(request.query_params.get("lang")))

@@ -26,6 +26,7 @@ PERSONAL_WELCOME = N_(
     "Hi! This is your own check-in page. Your worker sees the check-ins you answer here."
 )
 PERSONAL_QUESTION = N_("Which check-in do you want to answer?")
+DUE_UNTIL = N_("Open until {date} at {time}")
 PERSONAL_LINK_INTRO = N_("This is your own check-in link. You see it only now.")
 PERSONAL_LINK_KEEP = N_(
     "Save it as a bookmark. Then you can come back to your check-ins. Don't give the link to "

@@ -3,16 +3,21 @@ and one turn of the conversation (what the person said, what came after it)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from bot import commands
 from bot.channels.web import texts
+from bot.i18n import Translator
 from bot.messages import HELP_NOW_DATA, Acknowledgement, Message, Outgoing
+from bot.schedule_times import DEFAULT_ZONE
 from dialogs import engine
 
 _EMOJI_LABEL = re.compile(r"^([^\w\s]+)\s+(\S.*)$")
@@ -25,6 +30,30 @@ UNIT_DIALOGS = (
     ("child_checkin", texts.START_CHILD),
     ("parent_service", texts.START_PARENT),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class StartView:
+    """A start screen's button: the field it posts (`dialog`, a due check-in's `choice`, or
+    none for an invite's start), its value, its label, and when a due check-in closes."""
+
+    name: str
+    value: str
+    label: str
+    closes: str | None = None
+
+
+_DATE_FORMAT = {"fi": "d. MMMM"}  # 4. maaliskuuta
+_TIME_FORMAT = {"fi": "%H.%M"}  # klo 17.00
+
+
+def closes(translator: Translator, closes_at: dt.datetime) -> str:
+    """When a due check-in closes, in the person's words and the service's time zone."""
+    local = closes_at.astimezone(ZoneInfo(DEFAULT_ZONE))
+    pattern = _DATE_FORMAT.get(translator.language, "d MMMM")
+    day = format_date(local.date(), format=pattern, locale=translator.language)
+    time = local.strftime(_TIME_FORMAT.get(translator.language, "%H:%M"))
+    return translator.gettext(texts.DUE_UNTIL).format(date=day, time=time)
 
 
 class Page(StrEnum):
