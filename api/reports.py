@@ -55,7 +55,7 @@ NPS = reports.NPS_MEASURE
 INDEX = "index"
 ANSWERED = (*WELLBEING_DIMENSIONS, *SERVICE_ITEMS, NPS)
 COLUMNS = (*WELLBEING_DIMENSIONS, INDEX, NPS, *SERVICE_ITEMS)
-RATES_NOT_AVAILABLE = "not available: check-in deliveries are not recorded yet"
+RATE = "response_rate"  # its measure's name in `suppressed` and in the exports
 MAX_PERIODS = 120
 LABELS = {
     "joy": N_("Joy"),
@@ -183,6 +183,31 @@ class ResponseCountOut(BaseModel):
     completed: int
 
 
+class ResponseRate(BaseModel):
+    """Scheduled check-ins of the period (by their run's planned time): how many prompts
+    went out and how many were answered; all null when withheld (`suppressed` says why:
+    the group is the clients prompted, as small as the answers' groups may be)."""
+
+    prompted: int | None = Field(default=None, description="prompts sent (deliveries)")
+    completed: int | None = Field(default=None, description="prompts answered")
+    clients: int | None = Field(default=None, description="clients prompted")
+    rate: float | None = Field(default=None, description="completed / prompted")
+    suppressed: str | None = None
+
+    @classmethod
+    def of(cls, sums: reports.RateSums | None, *, withheld: str | None) -> ResponseRate:
+        if withheld is not None:
+            return cls(suppressed=withheld)
+        if sums is None:
+            return cls(prompted=0, completed=0, clients=0)
+        return cls(
+            prompted=sums.prompted,
+            completed=sums.completed,
+            clients=sums.clients,
+            rate=_r(sums.completed / sums.prompted) if sums.prompted else None,
+        )
+
+
 class UnitReport(BaseModel):
     unit_id: int
     unit_name: str
@@ -195,8 +220,7 @@ class UnitReport(BaseModel):
     service: list[Figure]
     responses: list[ResponseCountOut]
     flags: FlagFigures
-    response_rate: float | None = Field(description="completed / prompted check-ins")
-    response_rate_note: str | None
+    response_rate: ResponseRate
     suppressed: list[Withheld]
 
 
@@ -205,6 +229,7 @@ class UnitColumn(BaseModel):
     name: str
     figures: list[Figure]
     flags: FlagFigures
+    response_rate: ResponseRate
 
 
 class Comparison(BaseModel):
@@ -212,7 +237,6 @@ class Comparison(BaseModel):
     minimum_group: int = 5
     units: list[UnitColumn]
     total: UnitColumn
-    response_rate_note: str | None
     suppressed: list[Withheld]
 
 
@@ -387,7 +411,16 @@ def _unit_report(
             )
         return found
 
-    rates = reports.response_rates(session, unit_ids=scope, window=window)
+    rates = {
+        row.period: row
+        for row in reports.response_rates(session, unit_ids=scope, window=window, by_unit=True)
+    }
+    rate = rates.get(1)
+    rate_withheld = suppress({RATE: rate.clients if rate else 0}, with_total=False).reason(RATE)
+    if rate_withheld is not None:
+        withheld.append(
+            Withheld(unit_id=unit_id, measure=RATE, period=current.label, reason=rate_withheld)
+        )
     counts = reports.response_counts(session, unit_ids=scope, window=window, by_unit=True)
     flags = _flags(session, unit_ids=scope, window=window, period=1, by_unit=True)
     return UnitReport(
@@ -405,8 +438,7 @@ def _unit_report(
             if row.period == 1
         ],
         flags=flags.get(unit_id, _no_flags()),
-        response_rate=None,
-        response_rate_note=RATES_NOT_AVAILABLE if rates is None else None,
+        response_rate=ResponseRate.of(rate, withheld=rate_withheld),
         suppressed=withheld,
     )
 
@@ -416,6 +448,44 @@ def _visible_unit(session: Session, member: Member, unit_id: int) -> str:
     if unit is None or not sees_unit(member, unit_id):
         raise not_found("unit")
     return unit.name
+
+
+def _rates(
+    session: Session,
+    *,
+    scope: frozenset[int],
+    window: Window,
+    period: Period,
+    withheld: list[Withheld],
+) -> dict[int | None, ResponseRate]:
+    """The units' response rates beside the organisation's, withheld as the figures are:
+    each group is the clients prompted; the units the caller does not see are one group."""
+    per_unit = {
+        row.unit_id: row
+        for row in reports.response_rates(session, unit_ids=scope, window=window, by_unit=True)
+    }
+    total = next(
+        iter(reports.response_rates(session, unit_ids=None, window=window, by_unit=False)), None
+    )
+    groups = {
+        str(unit_id): per_unit[unit_id].clients if unit_id in per_unit else 0 for unit_id in scope
+    }
+    unseen = max((total.clients if total else 0) - sum(groups.values()), 0)
+    decided = suppress(groups, with_total=True, unseen=unseen)
+    found: dict[int | None, ResponseRate] = {}
+    for unit_id in sorted(scope):
+        reason = decided.reason(str(unit_id))
+        if reason is not None:
+            withheld.append(
+                Withheld(unit_id=unit_id, measure=RATE, period=period.label, reason=reason)
+            )
+        found[unit_id] = ResponseRate.of(per_unit.get(unit_id), withheld=reason)
+    if decided.total is not None:
+        withheld.append(
+            Withheld(unit_id=None, measure=RATE, period=period.label, reason=decided.total)
+        )
+    found[None] = ResponseRate.of(total, withheld=decided.total)
+    return found
 
 
 def _comparison(session: Session, *, member: Member, kind: PeriodKind, day: dt.date) -> Comparison:
@@ -451,6 +521,7 @@ def _comparison(session: Session, *, member: Member, kind: PeriodKind, day: dt.d
                 Withheld(unit_id=None, measure=measure, period=current.label, reason=decided.total)
             )
         columns[None].append(_figure(measure, total_row, None, withheld=decided.total))
+    rates = _rates(session, scope=scope, window=window, period=current, withheld=withheld)
     flags = _flags(session, unit_ids=scope, window=window, period=0, by_unit=True)
     all_flags = _flags(session, unit_ids=None, window=window, period=0, by_unit=False)
     names = {unit.id: unit.name for unit in shown}
@@ -462,6 +533,7 @@ def _comparison(session: Session, *, member: Member, kind: PeriodKind, day: dt.d
                 name=names[unit_id],
                 figures=columns[unit_id],
                 flags=flags.get(unit_id, _no_flags()),
+                response_rate=rates[unit_id],
             )
             for unit_id in sorted(scope)
         ],
@@ -470,8 +542,8 @@ def _comparison(session: Session, *, member: Member, kind: PeriodKind, day: dt.d
             name="total",
             figures=columns[None],
             flags=all_flags.get(None, _no_flags()),
+            response_rate=rates[None],
         ),
-        response_rate_note=RATES_NOT_AVAILABLE,
         suppressed=withheld,
     )
 
@@ -595,6 +667,40 @@ def _flag_rows(unit_id: int | None, unit: str, period: str, flags: FlagFigures) 
     ]
 
 
+def _rate_rows(unit_id: int | None, unit: str, period: str, rate: ResponseRate) -> list[list[Cell]]:
+    """The response rate (value), with the prompts sent (n) and the clients prompted."""
+    return [
+        [
+            RATE,
+            unit_id,
+            unit,
+            "check_ins",
+            period,
+            None,
+            rate.rate,
+            None,
+            None,
+            rate.prompted,
+            rate.clients,
+            rate.suppressed,
+        ],
+        [
+            "check_ins_completed",
+            unit_id,
+            unit,
+            "check_ins",
+            period,
+            None,
+            rate.completed,
+            None,
+            None,
+            None,
+            None,
+            rate.suppressed,
+        ],
+    ]
+
+
 def _unit_rows(report: UnitReport) -> list[list[Cell]]:
     label = report.period.label
     rows: list[list[Cell]] = []
@@ -618,6 +724,7 @@ def _unit_rows(report: UnitReport) -> list[list[Cell]]:
                     None,
                 ]
             )
+    rows += _rate_rows(report.unit_id, report.unit_name, label, report.response_rate)
     return rows + _flag_rows(report.unit_id, report.unit_name, label, report.flags)
 
 
@@ -626,6 +733,7 @@ def _comparison_rows(report: Comparison) -> list[list[Cell]]:
     for column in [*report.units, report.total]:
         for figure in column.figures:
             rows += _figure_rows(column.unit_id, column.name, report.period.label, figure)
+        rows += _rate_rows(column.unit_id, column.name, report.period.label, column.response_rate)
         rows += _flag_rows(column.unit_id, column.name, report.period.label, column.flags)
     return rows
 

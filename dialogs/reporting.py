@@ -22,6 +22,8 @@ Small cells, as decided for Kerro:
   solved back from them (two equations, two unknowns), so hiding them would only pretend.
   A category of a shown group says how many answered so, never who.
 - The change against the previous period needs both periods shown.
+- A response rate (scheduled check-ins completed of those prompted) is a group of the
+  clients prompted, withheld by the same rules.
 """
 
 from __future__ import annotations

@@ -17,13 +17,26 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from storage.repositories._dialect import is_postgresql
-from storage.tables import Answer, Flag, FlagEvent, Goal, Response, UtcDateTime
+from storage.tables import (
+    Answer,
+    Flag,
+    FlagEvent,
+    Goal,
+    PromptDelivery,
+    Response,
+    Schedule,
+    ScheduleRun,
+    UtcDateTime,
+)
 
 _answers: sa.Table = Answer.__table__  # type: ignore[attr-defined]
 _responses: sa.Table = Response.__table__  # type: ignore[attr-defined]
 _flags: sa.Table = Flag.__table__  # type: ignore[attr-defined]
 _events: sa.Table = FlagEvent.__table__  # type: ignore[attr-defined]
 _goals: sa.Table = Goal.__table__  # type: ignore[attr-defined]
+_deliveries: sa.Table = PromptDelivery.__table__  # type: ignore[attr-defined]
+_runs: sa.Table = ScheduleRun.__table__  # type: ignore[attr-defined]
+_schedules: sa.Table = Schedule.__table__  # type: ignore[attr-defined]
 
 NPS_MEASURE = "recommend"
 INDEX = "index"
@@ -96,6 +109,15 @@ class AckTime:
     period: int
     acknowledged: int
     median_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class RateSums:
+    unit_id: int | None  # None: the units together
+    period: int
+    prompted: int
+    completed: int
+    clients: int  # the distinct clients prompted
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,12 +436,43 @@ def response_counts(
 
 
 def response_rates(
-    session: Session, *, unit_ids: frozenset[int] | None, window: Window
-) -> list[tuple[int, int, int, int]] | None:
-    """Prompted and completed check-ins per unit and period, (unit, period, prompted,
-    completed), from the scheduler's deliveries. None while there is no delivery table:
-    the scheduler's deliveries are read here once they exist."""
-    return None
+    session: Session, *, unit_ids: frozenset[int] | None, window: Window, by_unit: bool
+) -> list[RateSums]:
+    """Prompted and completed check-ins per period (and unit, with `by_unit`; else every
+    unit together), from the scheduler's deliveries. A delivery is in the period of its
+    run's slot (the nominal time of the schedule), so one run's prompts share a period
+    however long they took to go out; its unit is the schedule's. Every delivery counts as
+    prompted, also one that failed (a person may still open it); completed: its dialog was
+    finished with identified answers. `clients`: the people prompted (for small cells)."""
+    joined = _deliveries.join(_runs, _runs.c.id == _deliveries.c.run_id).join(
+        _schedules, _schedules.c.id == _runs.c.schedule_id
+    )
+    period = window.bucket(_runs.c.slot).label("period")
+    unit = _schedules.c.unit_id if by_unit else sa.null()
+    units = sa.true() if unit_ids is None else _schedules.c.unit_id.in_(sorted(unit_ids))
+    query = (
+        sa.select(
+            unit.label("unit_id"),
+            period,
+            sa.func.count(),
+            sa.func.sum(sa.case((_deliveries.c.status == "completed", 1), else_=0)),
+            sa.func.count(sa.distinct(_deliveries.c.client_id)),
+        )
+        .select_from(joined)
+        .where(units, window.within(_runs.c.slot))
+        .group_by(*([_schedules.c.unit_id] if by_unit else []), period)
+    )
+    return [
+        RateSums(
+            None if row[0] is None else int(row[0]),
+            int(row[1]),
+            int(row[2]),
+            int(row[3]),
+            int(row[4]),
+        )
+        for row in session.connection().execute(query)
+        if row[1] is not None
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ answer shows person-linked data, a change of access); a refused one writes none.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,8 +18,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from storage import tables
 from storage.db import Database
-from storage.repositories import audit
+from storage.repositories import audit, schedules
 from tests.api.conftest import ACTORS, World, bearer
 
 Body = Callable[[World, str], Any] | None
@@ -46,11 +48,25 @@ EVERYONE = {"cw_a": 200, "cw_a2": 200, "cw_b": 200, "co_a": 200, "co_b": 200, "a
 READERS_A = {"cw_a": 200, "co_a": 200, "admin": 200}  # who may read client A's data
 WRITERS_A = {"cw_a": 201, "co_a": 201, "admin": 201}
 MANAGERS_A = {"co_a": 200, "admin": 200}
+COORDINATORS = {"co_a": 200, "co_b": 200, "admin": 200}
+# A schedule of unit A: its coordinator and admins; unit A's caseworkers see the unit but
+# may not plan (403); the others do not see it (404).
+SEES_NOT_PLANS_A = {"cw_a": 403, "cw_a2": 403}
 SEES_UNIT_A = {"cw_a": 200, "cw_a2": 200, "co_a": 200, "admin": 200}
 
 
 def client_body(world: World, actor: str) -> dict[str, Any]:
     return {"unit_id": world.unit_a, "alias": "New", "case_ref": f"N-{actor}", "audience": "child"}
+
+
+def schedule_body(world: World, actor: str) -> dict[str, Any]:
+    return {
+        "unit_id": world.unit_a,
+        "name": f"Check-in {actor}",
+        "dialog_id": "youth_checkin",
+        "audience": "youth",
+        "recurrence": {"kind": "weekly", "weekday": 6, "at": "15:00"},
+    }
 
 
 def theme_body(world: World, actor: str) -> dict[str, Any]:
@@ -243,6 +259,55 @@ CASES = {
     "units.compare.chart": Case(
         "GET", "/api/v1/reports/units/chart.svg", {"co_a": 200, "co_b": 200, "admin": 200}
     ),
+    "schedules": Case("GET", "/api/v1/schedules", COORDINATORS, audited=("schedule.list",)),
+    "schedule.create": Case(
+        "POST",
+        "/api/v1/schedules",
+        {"co_a": 201, "admin": 201},
+        refused=404,
+        refused_as=SEES_NOT_PLANS_A,
+        body=schedule_body,
+        audited=("schedule.create",),
+    ),
+    "schedules.due": Case("GET", "/api/v1/schedules/due", EVERYONE, audited=("schedule.due",)),
+    "schedule.read": Case(
+        "GET",
+        "/api/v1/schedules/{schedule_a}",
+        MANAGERS_A,
+        refused=404,
+        refused_as=SEES_NOT_PLANS_A,
+        audited=("schedule.read",),
+    ),
+    "schedule.change": Case(
+        "PATCH",
+        "/api/v1/schedules/{schedule_a}",
+        MANAGERS_A,
+        refused=404,
+        refused_as=SEES_NOT_PLANS_A,
+        body=lambda w, actor: {"name": "Renamed", "paused": True},
+        audited=("schedule.change",),
+    ),
+    "schedule.preview": Case(
+        "GET",
+        "/api/v1/schedules/{schedule_a}/preview",
+        MANAGERS_A,
+        refused=404,
+        refused_as=SEES_NOT_PLANS_A,
+    ),
+    "schedule.runs": Case(
+        "GET",
+        "/api/v1/schedules/{schedule_a}/runs",
+        MANAGERS_A,
+        refused=404,
+        refused_as=SEES_NOT_PLANS_A,
+    ),
+    "schedule.responses": Case(
+        "GET",
+        "/api/v1/schedules/{schedule_a}/responses",
+        MANAGERS_A,
+        refused=404,
+        refused_as=SEES_NOT_PLANS_A,
+    ),
     "client.report": Case(
         "GET",
         "/api/v1/clients/{client_a}/report",
@@ -260,6 +325,31 @@ CASES = {
 }
 
 
+MADE = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+
+
+def _schedule_of_unit_a(world: World, database: Database) -> int:
+    """A weekly check-in of unit A's youths, made by its coordinator."""
+    with database.transaction() as session:
+        schedule = schedules.add_schedule(
+            session,
+            tables.Schedule(
+                unit_id=world.unit_a,
+                name="Sunday check-in",
+                dialog_id="youth_checkin",
+                audience="youth",
+                kind="weekly",
+                weekday=6,
+                starts_on=dt.date(2025, 1, 1),
+                armed_from=MADE,
+                created_by=world.staff_ids["co_a"],
+                created_at=MADE,
+            ),
+        )
+        assert schedule.id is not None
+        return schedule.id
+
+
 def _order(case: Case) -> list[str]:
     """Refused callers first, so that an allowed write cannot mask a refusal."""
     return sorted(ACTORS, key=lambda actor: actor in case.allowed)
@@ -270,7 +360,7 @@ async def test_every_endpoint_allows_and_refuses_as_designed_and_audits_what_it_
     name: str, world: World, http: httpx.AsyncClient, database: Database
 ) -> None:
     case = CASES[name]
-    path = case.path.format(**vars(world))
+    path = case.path.format(**vars(world), schedule_a=_schedule_of_unit_a(world, database))
     outcomes: dict[str, int] = {}
     written: dict[str, tuple[str, ...]] = {}
     for actor in _order(case):

@@ -29,9 +29,10 @@ from api.exports import FinnishExcel
 from dialogs.model import FlagLevel, RaiseFlag, Record
 from dialogs.scoring import gas_t_score, nps
 from storage import tables
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Purpose
 from storage.db import Database
-from storage.repositories import clients, responses, units
+from storage.keys import ChatKey
+from storage.repositories import clients, contacts, prompt_deliveries, responses, schedules, units
 from tests.api.conftest import World, bearer
 
 OCT = "2025-10-15"
@@ -197,8 +198,13 @@ async def test_unit_report_figures(
         "parent_service": 5,
         "youth_checkin": 6,
     }
-    assert report["response_rate"] is None
-    assert report["response_rate_note"].startswith("not available")
+    assert report["response_rate"] == {  # nobody was prompted by a schedule
+        "prompted": 0,
+        "completed": 0,
+        "clients": 0,
+        "rate": None,
+        "suppressed": None,
+    }
 
 
 async def test_change_withheld_when_previous_period_is_small(
@@ -508,3 +514,232 @@ async def test_exports_need_the_unit(http: httpx.AsyncClient, world: World, form
     bad = await http.get(f"/api/v1/units/{world.unit_a}/report.pdf", headers=bearer(world, "co_a"))
     assert bad.status_code == 404
     assert bad.headers["content-type"] == "application/problem+json"
+
+
+# Response rates: the scheduler's deliveries ------------------------------------------------
+
+
+def _prompt(
+    database: Database,
+    keyring: Keyring,
+    *,
+    unit_id: int,
+    clients_in: int,
+    runs: list[tuple[dt.datetime, int, int]],
+) -> None:
+    """`clients_in` new youths of the unit, each with a chat, and a schedule of them whose
+    runs are planned as the scheduler plans them: per run (slot, how many of the clients it
+    prompts, how many of those then complete it), the first clients first."""
+    with database.transaction() as session:
+        found: list[tuple[int, int]] = []  # (client, contact)
+        for index in range(clients_in):
+            client_id = clients.add_client(
+                session,
+                unit_id=unit_id,
+                alias="Youth",
+                case_ref=f"R-{index}",
+                audience="youth",
+                language="fi",
+                caseworker_id=None,
+                now=_day(1, 9),
+            ).id
+            assert client_id is not None
+            address = f"{client_id}"
+            contact = contacts.link_contact(
+                session,
+                chat=ChatKey("telegram", keyring.address_hmac("telegram", address)),
+                client_id=client_id,
+                language="fi",
+                now=_day(1, 9),
+                address_sealed=keyring.seal(address, purpose=Purpose.CHAT_ADDRESS),
+            )
+            assert contact.id is not None
+            found.append((client_id, contact.id))
+    for slot, prompted, completed in runs:
+        with database.transaction() as session:
+            schedule = schedules.add_schedule(
+                session,
+                tables.Schedule(
+                    unit_id=unit_id,
+                    name="Check-in",
+                    dialog_id="youth_checkin",
+                    audience="clients",
+                    client_ids=[client for client, _ in found[:prompted]],
+                    kind="once",
+                    once_at=slot,
+                    starts_on=slot.date(),
+                    armed_from=slot,
+                    created_at=slot,
+                ),
+            )
+            count = schedules.plan_run(
+                session,
+                schedule=schedule,
+                slot=slot,
+                now=slot,
+                remind_at=None,
+                expires_at=slot + dt.timedelta(days=3),
+                payload=lambda language, public_id: {"text": public_id},
+            )
+            assert count == prompted
+        with database.transaction() as session:
+            for _, contact_id in found[:completed]:
+                done = prompt_deliveries.complete(
+                    session,
+                    contact_id=contact_id,
+                    dialog_id="youth_checkin",
+                    now=slot + dt.timedelta(hours=1),
+                )
+                assert done == 1
+
+
+async def test_unit_report_response_rate(
+    http: httpx.AsyncClient, world: World, database: Database, keyring: Keyring
+) -> None:
+    """October in unit A: a run to 5 clients (4 answer) and one to 3 of them (2 answer): 8
+    prompted, 6 completed, 75 %, 5 clients. Not counted: a run at 23:30 on 30 September
+    in Finnish time (20:30 UTC: September, by the run's planned time), and unit B's run."""
+    _prompt(
+        database,
+        keyring,
+        unit_id=world.unit_a,
+        clients_in=5,
+        runs=[
+            (dt.datetime(2025, 9, 30, 20, 30, tzinfo=dt.UTC), 5, 0),
+            (dt.datetime(2025, 10, 6, 12, tzinfo=dt.UTC), 5, 4),
+            (dt.datetime(2025, 10, 20, 12, tzinfo=dt.UTC), 3, 2),
+        ],
+    )
+    _prompt(
+        database,
+        keyring,
+        unit_id=world.unit_b,
+        clients_in=5,
+        runs=[(dt.datetime(2025, 10, 6, 12, tzinfo=dt.UTC), 5, 5)],
+    )
+    headers = bearer(world, "co_a")
+    url = f"/api/v1/units/{world.unit_a}/report"
+    report = (await http.get(url, params={"date": OCT}, headers=headers)).json()
+    assert report["response_rate"] == {
+        "prompted": 8,
+        "completed": 6,
+        "clients": 5,
+        "rate": 0.75,
+        "suppressed": None,
+    }
+    september = (await http.get(url, params={"date": "2025-09-15"}, headers=headers)).json()
+    assert september["response_rate"]["prompted"] == 5
+    assert september["response_rate"]["completed"] == 0
+    assert september["response_rate"]["rate"] == 0.0
+
+    answer = await http.get(f"{url}.csv", params={"date": OCT}, headers=headers)
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), FinnishExcel))
+    table = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    rate = next(r for r in table if r["figure"] == "response_rate")
+    assert (rate["value"], rate["n"], rate["respondents"]) == ("0,75", "8", "5")
+    done = next(r for r in table if r["figure"] == "check_ins_completed")
+    assert done["value"] == "6"
+    book = await http.get(f"{url}.xlsx", params={"date": OCT}, headers=headers)
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content)).active
+    assert sheet is not None
+    cells = list(sheet.iter_rows(values_only=True))
+    found = [dict(zip(cells[0], row, strict=True)) for row in cells[1:]]
+    assert next(r for r in found if r["figure"] == "response_rate")["value"] == 0.75
+
+
+async def test_response_rate_of_few_clients_is_withheld(
+    http: httpx.AsyncClient, world: World, database: Database, keyring: Keyring
+) -> None:
+    """4 clients prompted twice (8 prompted, 6 completed): the group is the 4 people."""
+    _prompt(
+        database,
+        keyring,
+        unit_id=world.unit_a,
+        clients_in=4,
+        runs=[
+            (dt.datetime(2025, 10, 6, 12, tzinfo=dt.UTC), 4, 4),
+            (dt.datetime(2025, 10, 20, 12, tzinfo=dt.UTC), 4, 2),
+        ],
+    )
+    report = (
+        await http.get(
+            f"/api/v1/units/{world.unit_a}/report",
+            params={"date": OCT},
+            headers=bearer(world, "cw_a"),
+        )
+    ).json()
+    assert report["response_rate"] == {
+        "prompted": None,
+        "completed": None,
+        "clients": None,
+        "rate": None,
+        "suppressed": "fewer than 5 respondents",
+    }
+    assert {
+        "unit_id": world.unit_a,
+        "measure": "response_rate",
+        "period": "2025-10",
+        "reason": "fewer than 5 respondents",
+    } in report["suppressed"]
+
+
+async def test_comparison_response_rates_and_their_complementary_cells(
+    http: httpx.AsyncClient, world: World, database: Database, keyring: Keyring
+) -> None:
+    """October: unit A 5 clients prompted, 4 completed; unit B 2 prompted, 1 completed.
+    B is withheld (2 people) and so is A (A = total - B); the total, 7 prompted and
+    5 completed (5/7 = 0.714), is shown. November: A 5 of 5 and B 6 of 3, all shown."""
+    _prompt(
+        database,
+        keyring,
+        unit_id=world.unit_a,
+        clients_in=5,
+        runs=[
+            (dt.datetime(2025, 10, 6, 12, tzinfo=dt.UTC), 5, 4),
+            (dt.datetime(2025, 11, 6, 12, tzinfo=dt.UTC), 5, 5),
+        ],
+    )
+    _prompt(
+        database,
+        keyring,
+        unit_id=world.unit_b,
+        clients_in=6,
+        runs=[
+            (dt.datetime(2025, 10, 6, 12, tzinfo=dt.UTC), 2, 1),
+            (dt.datetime(2025, 11, 6, 12, tzinfo=dt.UTC), 6, 3),
+        ],
+    )
+    url = "/api/v1/reports/units"
+    october = (await http.get(url, params={"date": OCT}, headers=bearer(world, "admin"))).json()
+    rates = {unit["unit_id"]: unit["response_rate"] for unit in october["units"]}
+    assert rates[world.unit_b]["suppressed"] == "fewer than 5 respondents"
+    assert rates[world.unit_a]["suppressed"] == (
+        "could be worked out from the total and the groups shown"
+    )
+    assert rates[world.unit_a]["rate"] is None
+    total = october["total"]["response_rate"]
+    assert (total["prompted"], total["completed"], total["clients"]) == (7, 5, 7)
+    assert total["rate"] == 0.714
+    withheld = {(s["unit_id"], s["measure"]) for s in october["suppressed"]}
+    assert {(world.unit_a, "response_rate"), (world.unit_b, "response_rate")} <= withheld
+    # A coordinator of A: unit B is unseen, one hidden group of 2: A is withheld with it.
+    mine = (await http.get(url, params={"date": OCT}, headers=bearer(world, "co_a"))).json()
+    assert [u["response_rate"]["suppressed"] for u in mine["units"]] == [
+        "could be worked out from the total and the groups shown"
+    ]
+    assert mine["total"]["response_rate"]["prompted"] == 7
+
+    november = (
+        await http.get(url, params={"date": "2025-11-15"}, headers=bearer(world, "admin"))
+    ).json()
+    shown = {unit["unit_id"]: unit["response_rate"] for unit in november["units"]}
+    assert (shown[world.unit_a]["prompted"], shown[world.unit_a]["rate"]) == (5, 1.0)
+    assert (shown[world.unit_b]["prompted"], shown[world.unit_b]["rate"]) == (6, 0.5)
+    assert november["total"]["response_rate"]["rate"] == round(8 / 11, 3) == 0.727
+    assert not [s for s in november["suppressed"] if s["measure"] == "response_rate"]
+    answer = await http.get(f"{url}.csv", params={"date": OCT}, headers=bearer(world, "admin"))
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), FinnishExcel))
+    table = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    by_unit = {r["unit_id"]: r for r in table if r["figure"] == "response_rate"}
+    assert (by_unit[""]["value"], by_unit[""]["n"]) == ("0,714", "7")
+    assert (by_unit[str(world.unit_b)]["value"], by_unit[str(world.unit_b)]["n"]) == ("", "")
