@@ -5,7 +5,9 @@
     .venv/bin/python -m bench.risk_sets dev --misses   # and every miss, by level and category
     .venv/bin/python -m bench.risk_sets dev --only 2   # one extension of a set: dev/fi-2.yaml
 
-Per language, with Voikko's lemmas when Voikko is installed (the stem fallback otherwise, or
+Per language, each text screened as in a chat of its language (the model's crisis threshold of
+that language; --any-language: the one threshold for all, as when the chat's language is not
+known), with Voikko's lemmas when Voikko is installed (the stem fallback otherwise, or
 with --stems): the share of crises that get the help numbers in the very reply (the screen says
 crisis), of crises and concerns that raise a flag at all, and of ordinary messages that get the
 help numbers (a false alarm) or a flag. Then the same per category. A set's items are
@@ -91,15 +93,22 @@ def main() -> None:
     parser.add_argument("--stems", action="store_true", help="screen without Voikko")
     parser.add_argument("--misses", action="store_true", help="print every miss (not blind!)")
     parser.add_argument("--only", help="just one extension of the set, e.g. 2 for fi-2.yaml")
+    parser.add_argument(
+        "--any-language", action="store_true", help="screen without the chat's language"
+    )
     args = parser.parse_args()
     lemmatizer = None if args.stems else voikko_lemmatizer()
     screen = RiskScreen.load(lemmatizer=lemmatizer)
-    print(f"set {args.set}, {'Voikko lemmas' if lemmatizer else 'stems only'}")
+    print(
+        f"set {args.set}, {'Voikko lemmas' if lemmatizer else 'stems only'}, "
+        f"{'no chat language' if args.any_language else 'in a chat of its language'}"
+    )
     for language in LANGUAGES:
         items = load_set(SETS / args.set, language, args.only)
         if not items:
             continue
-        outcomes = [Outcome(item, screen.screen(item.text).level) for item in items]
+        chat = None if args.any_language else language
+        outcomes = [Outcome(item, screen.screen(item.text, language=chat).level) for item in items]
         print(summary(language, outcomes))
         cells: Counter[tuple[str, str]] = Counter()
         right: Counter[tuple[str, str]] = Counter()

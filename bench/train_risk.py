@@ -10,7 +10,11 @@ The thresholds are chosen on five held-out folds, together with the lexicons as 
 combines them (the higher level wins; a lexicon concern with a crisis score of at least
 BESIDE_CONCERN is a crisis): the lowest crisis threshold whose held-out false alarms
 (ordinary talk given the help numbers) stay at most FALSE_ALARMS in every language, and
-likewise for the flag head with FLAGS. The held-out figures it prints are the honest estimate of
+likewise for the flag head with FLAGS. Beside that one crisis threshold for all languages (the
+screen's when the chat's language is not known), each language gets its own: the lowest whose
+held-out false alarms in that language stay at most LANGUAGE_FALSE_ALARMS (the screen's when the
+chat's language is known). The flag threshold holds its limit with either. The held-out figures
+it prints are the honest estimate of
 how the screen does on messages like these that it has not learnt from; the blind sets measure
 it on messages of other writers. Only this script needs scikit-learn (the dev extra).
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,7 +35,7 @@ from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyp
 
 from bench.risk_sets import LANGUAGES, SETS, Item, load_set
 from dialogs.risk import RiskLevel, RiskScreen, tokens
-from dialogs.risk_model import HEADS, MODEL, features, weight_of
+from dialogs.risk_model import HEADS, MODEL, RiskModel, features, weight_of
 
 SEED = 20261203
 FOLDS = 5
@@ -44,6 +49,9 @@ FALSE_ALARMS = 0.08  # held out, per language: ordinary talk given the help numb
 CONCERN_WEIGHT = 0.1
 BESIDE_CONCERN = -1.5
 FLAGS = 0.15  # held out, per language: ordinary talk flagged
+# A crisis threshold per language, used when the chat's language is known: held-out false alarms
+# at most this in each language, a margin under the goal's 10% for messages of other writers.
+LANGUAGE_FALSE_ALARMS = 0.07
 DIGITS = 4
 
 
@@ -139,6 +147,8 @@ def threshold(
         ok = True
         for language in LANGUAGES:
             mask = negative & (languages == language)
+            if not mask.any():
+                continue
             said = lexicon_says[mask] | (scores[mask] >= value)
             if said.mean() > limit:
                 ok = False
@@ -147,6 +157,45 @@ def threshold(
             break
         best = float(value)
     return best
+
+
+def thresholds_by_language(
+    scores: np.ndarray,
+    lexicon_says: np.ndarray,
+    negative: np.ndarray,
+    languages: np.ndarray,
+    limit: float,
+) -> dict[str, float]:
+    """Each language's lowest threshold at which at most `limit` of its negatives are said yes."""
+    return {
+        language: threshold(
+            scores, lexicon_says, negative & (languages == language), languages, limit
+        )
+        for language in LANGUAGES
+    }
+
+
+def every_crisis_caps(
+    weights: dict[str, list[float]],
+    bias: list[float],
+    items: Sequence[Item],
+    languages: np.ndarray,
+    lexicon_crisis: np.ndarray,
+    lexicon_flag: np.ndarray,
+) -> dict[str, float]:
+    """Per language, the highest crisis threshold at which the shipped model (these weights)
+    still gives every crisis of the corpus the help numbers, beside the lexicons."""
+    model = RiskModel({k: (v[0], v[1]) for k, v in weights.items()}, (bias[0], bias[1]), (0, 0))
+    caps = {language: float("inf") for language in LANGUAGES}
+    for i, item in enumerate(items):
+        if item.level != "crisis" or lexicon_crisis[i]:
+            continue
+        score = model.vote(tokens(item.text)).scores[0]  # thresholds 0: the score itself
+        if lexicon_flag[i] and score >= BESIDE_CONCERN:
+            continue
+        language = str(languages[i])
+        caps[language] = min(caps[language], math.floor(score * 10**DIGITS - 1) / 10**DIGITS)
+    return caps
 
 
 def report(
@@ -179,6 +228,7 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="held-out figures only")
     parser.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
     parser.add_argument("--false-alarms", type=float, default=FALSE_ALARMS)
+    parser.add_argument("--language-false-alarms", type=float, default=LANGUAGE_FALSE_ALARMS)
     parser.add_argument(
         "--misses", action="store_true", help="and every held-out miss of the development corpus"
     )
@@ -196,9 +246,36 @@ def main() -> None:
     none = np.array([item.level == "none" for item in items])
     lexicon_crisis_beside = lexicon_crisis | (lexicon_flag & (scores[:, 0] >= BESIDE_CONCERN))
     crisis_at = threshold(scores[:, 0], lexicon_crisis_beside, none, languages, args.false_alarms)
-    model_crisis = scores[:, 0] >= crisis_at
-    held_crisis = lexicon_crisis_beside | model_crisis
-    flag_at = threshold(scores[:, 1], lexicon_flag | held_crisis, none, languages, FLAGS)
+    by_language = thresholds_by_language(
+        scores[:, 0], lexicon_crisis_beside, none, languages, args.language_false_alarms
+    )
+    data: dict[str, object] = {}
+    if not args.check:
+        vocabulary = vocabulary_of(texts)
+        x = matrix(texts, vocabulary)
+        heads = [
+            fit(x, y, args.c, w) for y, w in zip((crisis, flag), sample_weights(items), strict=True)
+        ]
+        weights = {}
+        for column, name in enumerate(vocabulary):
+            pair = [round(float(head.coef_[0][column]), DIGITS) for head in heads]
+            if any(pair):
+                weights[name] = pair
+        bias = [round(float(head.intercept_[0]), DIGITS) for head in heads]
+        data = {"bias": bias, "weights": weights}
+        # Recall first: no threshold above a crisis of the corpus that only the model catches.
+        caps = every_crisis_caps(weights, bias, items, languages, lexicon_crisis, lexicon_flag)
+        crisis_at = min(crisis_at, min(caps.values()))
+        by_language = {
+            language: min(by_language[language], caps[language]) for language in LANGUAGES
+        }
+    held_crisis = lexicon_crisis_beside | (scores[:, 0] >= crisis_at)
+    own_threshold = np.array([by_language[language] for language in language_list])
+    language_crisis = lexicon_crisis_beside | (scores[:, 0] >= own_threshold)
+    flag_at = max(
+        threshold(scores[:, 1], lexicon_flag | crisis_said, none, languages, FLAGS)
+        for crisis_said in (held_crisis, language_crisis)
+    )
     report("lexicons alone", items, languages, lexicon_crisis, lexicon_flag)
     held_flag = lexicon_flag | held_crisis | (scores[:, 1] >= flag_at)
     report(
@@ -208,8 +285,16 @@ def main() -> None:
         held_crisis,
         held_flag,
     )
-    if args.misses:
-        for item, crisis_said, flag_said in zip(items, held_crisis, held_flag, strict=True):
+    language_flag = lexicon_flag | language_crisis | (scores[:, 1] >= flag_at)
+    report(
+        f"the same, a crisis threshold per language {by_language}",
+        items,
+        languages,
+        language_crisis,
+        language_flag,
+    )
+    if args.misses:  # as the service screens: in a chat of the text's language
+        for item, crisis_said, flag_said in zip(items, language_crisis, language_flag, strict=True):
             missed = (item.level == "crisis" and not crisis_said) or (
                 item.level == "concern" and not flag_said
             )
@@ -217,24 +302,13 @@ def main() -> None:
                 print(f"    MISS {item.level}/{item.category}: {item.text}")
     if args.check:
         return
-    vocabulary = vocabulary_of(texts)
-    x = matrix(texts, vocabulary)
-    heads = [
-        fit(x, y, args.c, w) for y, w in zip((crisis, flag), sample_weights(items), strict=True)
-    ]
-    names = list(vocabulary)
-    weights = {}
-    for column, name in enumerate(names):
-        pair = [round(float(head.coef_[0][column]), DIGITS) for head in heads]
-        if any(pair):
-            weights[name] = pair
     data = {
         "about": "dialogs/risk_model.py; rebuilt by python -m bench.train_risk",
         "heads": list(HEADS),
-        "bias": [round(float(head.intercept_[0]), DIGITS) for head in heads],
         "thresholds": [crisis_at, flag_at],
         "beside_concern": BESIDE_CONCERN,
-        "weights": weights,
+        "crisis_by_language": by_language,
+        **data,
     }
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     MODEL.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))

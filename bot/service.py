@@ -152,7 +152,7 @@ class ConversationService(Doors):
         state, outputs = engine.step(dialog, State.from_json(conversation.state), event)
         if free_text is not None:  # S1: the risk screen reads what was typed
             outputs = screening.screened(
-                self.risk_screen.screen(free_text),
+                self.risk_screen.screen(free_text, language=conversation.language),
                 text=free_text,
                 state=state,
                 outputs=outputs,
@@ -215,7 +215,9 @@ class ConversationService(Doors):
         language = inbound.language or (contact.language if contact else None)
         turn.replies.acknowledge(None)
         decision = screening.outside_dialog(
-            self.risk_screen.screen(inbound.payload) if inbound.kind is Kind.TEXT else None,
+            self.risk_screen.screen(inbound.payload, language=language)
+            if inbound.kind is Kind.TEXT
+            else None,
             text=inbound.payload,
             enrolled=client is not None,
             audience=turn.audience(None),

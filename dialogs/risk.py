@@ -24,7 +24,8 @@ professionals); this module only normalises text and matches the lexicons' patte
 - spoken Finnish (`dialogs/data/risk_spoken_fi.yaml`) is read in its standard forms too, before
   Voikko and the stems (`itteni` is also `itseni`, `syöny` also `syönyt`);
 - beside the lexicons votes a linear model (`dialogs/risk_model.py`) trained on the development
-  corpus; the higher level wins, so a crisis from either is a crisis (and a concern of the
+  corpus, with a crisis threshold per language when the chat's language is given; the higher
+  level wins, so a crisis from either is a crisis (and a concern of the
   lexicons with a near-crisis score of the model is one too), and the `Screening` names
   the entries (`model` for the model) and the words of the text that decided it.
 
@@ -425,9 +426,12 @@ class RiskScreen:
     def uses_lemmas(self) -> bool:
         return self.lemmatizer is not None
 
-    def screen(self, text: str) -> Screening:
+    def screen(self, text: str, *, language: str | None = None) -> Screening:
+        """The text's level. `language`: the chat's language, when it is known; the model then
+        takes that language's crisis threshold (the lexicons of every language read every
+        text alike)."""
         try:
-            return self._screen(text)
+            return self._screen(text, language)
         except Exception:  # a screen must never stop a reply; err on the safe side
             return Screening(RiskLevel.CONCERN, ("screen-error",))
 
@@ -467,7 +471,7 @@ class RiskScreen:
                     found.update(starts)
         return found
 
-    def _screen(self, text: str) -> Screening:
+    def _screen(self, text: str, language: str | None) -> Screening:
         words = tokens(text)
         if not words:
             return Screening(RiskLevel.NONE)
@@ -503,7 +507,7 @@ class RiskScreen:
         decided = _decide(hits, words)
         if self.model is None:
             return decided
-        vote = self.model.vote(words)
+        vote = self.model.vote(words, language=language)
         voted = RiskLevel.CRISIS if vote.crisis else RiskLevel.CONCERN if vote.flag else None
         if vote.beside_concern and decided.level is RiskLevel.CONCERN:
             voted = RiskLevel.CRISIS  # the lexicons' concern and the model's near-crisis: help

@@ -13,7 +13,9 @@ leetspeak and look-alike letters are already folded):
 each present feature counts 1/sqrt(n), n the number of features of the text. One head scores
 "crisis", the other "needs a flag" (crisis or concern); a head says yes at or above its
 threshold; a concern of the lexicons becomes a crisis when the crisis head reaches a lower
-score, `beside_concern` (two voices of worry decide for help). The weights live in
+score, `beside_concern` (two voices of worry decide for help). The crisis head may have a
+threshold per language (`crisis_by_language`), used when the chat's language is known; without
+it, or for another language, the one threshold for all languages holds. The weights live in
 `dialogs/data/risk_model.json.gz`, rebuilt reproducibly by `python -m bench.train_risk`, which
 also chose the thresholds on held-out folds; reading them needs only the standard library. The
 screen takes the higher of the two voters' levels, so a crisis from either wins, and it names
@@ -26,7 +28,7 @@ import gzip
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -86,6 +88,7 @@ class RiskModel:
     bias: tuple[float, float]
     thresholds: tuple[float, float]
     beside_concern: float | None = None  # a crisis score that makes a lexicon concern a crisis
+    crisis_by_language: dict[str, float] = field(default_factory=dict)  # the crisis threshold
 
     @classmethod
     def load(cls, path: Path = MODEL) -> RiskModel:
@@ -96,14 +99,26 @@ class RiskModel:
         bias = data["bias"]
         thresholds = data["thresholds"]
         beside = data.get("beside_concern")
+        by_language = data.get("crisis_by_language", {})
         return cls(
             weights,
             (float(bias[0]), float(bias[1])),
             (float(thresholds[0]), float(thresholds[1])),
             None if beside is None else float(beside),
+            {str(language): float(value) for language, value in by_language.items()},
         )
 
-    def vote(self, words: Sequence[_Word], *, explain: int = 3) -> Vote:
+    def crisis_threshold(self, language: str | None = None) -> float:
+        """The crisis head's threshold for a chat in `language` ("fi", "sv-FI", ...), or the one
+        for all languages when it is not known or has none of its own."""
+        if language is None:
+            return self.thresholds[0]
+        primary = language.replace("_", "-").split("-")[0].lower()
+        return self.crisis_by_language.get(primary, self.thresholds[0])
+
+    def vote(
+        self, words: Sequence[_Word], *, language: str | None = None, explain: int = 3
+    ) -> Vote:
         found = features(words)
         value = weight_of(len(found))
         crisis, flag = self.bias
@@ -118,7 +133,7 @@ class RiskModel:
             sums = by_word.setdefault(index, [0.0, 0.0])
             sums[0] += pair[0] * value
             sums[1] += pair[1] * value
-        margins = (crisis - self.thresholds[0], flag - self.thresholds[1])
+        margins = (crisis - self.crisis_threshold(language), flag - self.thresholds[1])
         is_crisis, is_flag = margins[0] >= 0, margins[1] >= 0 or margins[0] >= 0
         beside = self.beside_concern is not None and crisis >= self.beside_concern
         head = 0 if is_crisis or beside else 1
