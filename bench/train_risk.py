@@ -265,6 +265,7 @@ def main() -> None:
         data = {"bias": bias, "weights": weights}
         # Recall first: no threshold above a crisis of the corpus that only the model catches.
         caps = every_crisis_caps(weights, bias, items, languages, lexicon_crisis, lexicon_flag)
+        print(f"held-out choices {crisis_at}, {by_language}; every crisis of the corpus: {caps}")
         crisis_at = min(crisis_at, min(caps.values()))
         by_language = {
             language: min(by_language[language], caps[language]) for language in LANGUAGES
