@@ -13,10 +13,12 @@ BESIDE_CONCERN is a crisis): the lowest crisis threshold whose held-out false al
 likewise for the flag head with FLAGS. Beside that one crisis threshold for all languages (the
 screen's when the chat's language is not known), each language gets its own: the lowest whose
 held-out false alarms in that language stay at most LANGUAGE_FALSE_ALARMS (the screen's when the
-chat's language is known). The flag threshold holds its limit with either. The held-out figures
-it prints are the honest estimate of
-how the screen does on messages like these that it has not learnt from; the blind sets measure
-it on messages of other writers. Only this script needs scikit-learn (the dev extra).
+chat's language is known). Recall first, no crisis threshold lies above the score of a crisis of
+the corpus that only the model catches (`every_crisis_caps`; it needs the final model, so
+--check shows the choices before this cap). The flag threshold holds its limit with either. The
+held-out figures it prints are the honest estimate of how the screen does on messages like these
+that it has not learnt from; the blind sets measure it on messages of other writers. Only this
+script needs scikit-learn (the dev extra).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.screening import RISK_MEASURE, RISK_RULE
 from bot.service import ConversationService
 from dialogs import engine, helplines
 from dialogs.helplines import Audience, Reader
+from dialogs.risk import RiskScreen
 from storage import tables
 from storage.crypto import Keyring, Purpose
 from storage.db import Database
@@ -258,3 +260,37 @@ async def test_an_anonymous_crisis_leaves_nothing_that_links_to_the_chat(
     [response] = rows(database, tables.Response)
     assert response.started_at.time() == dt.time(0, 0)
     assert all(flag.client_id is None for flag in rows(database, tables.Flag))
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+async def test_the_screen_takes_the_chats_language(
+    service: ConversationService,
+    database: Database,
+    risk_screen: RiskScreen,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+) -> None:
+    # The model's crisis threshold of the chat's language only: so low that any text is a crisis.
+    assert risk_screen.model is not None
+    eager = replace(risk_screen.model, crisis_by_language={language: -1_000.0})
+    monkeypatch.setattr(service, "risk_screen", replace(risk_screen, model=eager))
+    calm = "The weather was nice and we played football."
+
+    inside = Chat(service, f"24{language}")
+    await inside.begin("youth_checkin", language=language)
+    before = len(inside.received)
+    await inside.say(calm)
+    assert MLL[language] in texts(inside.received[before:])
+    other = Chat(service, f"25{language}")
+    await other.begin("youth_checkin", language="sv" if language != "sv" else "fi")
+    before = len(other.received)
+    await other.say(calm)
+    assert "116" not in texts(other.received[before:])
+    assert [flag.level for flag in rows(database, tables.Flag)] == ["crisis"]
+
+    outside = Chat(service, f"26{language}")
+    await outside.send(Kind.TEXT, calm, language=language)
+    assert MLL[language] in outside.received[-1].text
+    elsewhere = Chat(service, f"27{language}")
+    await elsewhere.send(Kind.TEXT, calm, language="sv" if language != "sv" else "fi")
+    assert "116" not in elsewhere.received[-1].text
