@@ -68,7 +68,6 @@ DIALOG_MEETING_FOLLOWUP = N_("After a meeting")
 DIALOG_OPEN_FEEDBACK = N_("Open feedback")
 DIALOG_INFO = N_("Information about Kerro")
 
-SCHEDULE = N_("Check-in schedule")
 CREATED = N_("The schedule was created.")
 PAUSED_DONE = N_("The schedule is paused.")
 RESUMED_DONE = N_("The schedule is running again.")
@@ -132,7 +131,6 @@ DOWNLOAD = N_("Download")
 DOWNLOAD_CSV = N_("CSV file (Excel, Finnish)")
 DOWNLOAD_XLSX = N_("Excel workbook (XLSX)")
 TOTAL = N_("Whole organisation")
-NO_VALUE = N_("–")
 
 _NAMES = {
     name: value
