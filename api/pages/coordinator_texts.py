@@ -124,9 +124,7 @@ CHART_ALT = N_(
     "Chart of the four wellbeing dimensions over the last 12 periods. "
     "The figures of this period are in the table."
 )
-COMPARISON_CHART_ALT = N_(
-    "Bar chart of the wellbeing index by unit. The figures are in the table."
-)
+COMPARISON_CHART_ALT = N_("Bar chart of the wellbeing index by unit. The figures are in the table.")
 DOWNLOAD = N_("Download")
 DOWNLOAD_CSV = N_("CSV file (Excel, Finnish)")
 DOWNLOAD_XLSX = N_("Excel workbook (XLSX)")

@@ -69,9 +69,7 @@ def desktop(browser: Browser) -> Iterator[Page]:
 
 
 def _image_shown(page: Page, selector: str) -> bool:
-    return bool(
-        page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0")
-    )
+    return bool(page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0"))
 
 
 def _in_each_language(page: Page, url: str, name: str) -> None:
@@ -115,8 +113,8 @@ def test_a_coordinator_plans_a_check_in_and_downloads_the_units_report(
     for text in times.all_inner_texts():
         assert re.fullmatch(r"Wednesday \d{1,2}\.\d{1,2}\.2026 15:30", text), text
     first, second = (
-        dt.datetime.fromisoformat(value or "")
-        for value in (times.nth(0).get_attribute("datetime"), times.nth(1).get_attribute("datetime"))
+        dt.datetime.fromisoformat(times.nth(index).get_attribute("datetime") or "")
+        for index in (0, 1)
     )
     assert second - first == dt.timedelta(weeks=2)
     shot(page, "21-schedule-next-times")
@@ -158,7 +156,8 @@ def test_a_coordinator_plans_a_check_in_and_downloads_the_units_report(
         rows = list(csv.DictReader(file, delimiter=";"))
     joy = [row for row in rows if row["figure"] == "mean" and row["measure"] == "joy"]
     assert [row["value"] for row in joy] == ["3,571"]  # 25 / 7, decimal comma
-    assert joy[0]["unit"] == "Unit A" and joy[0]["respondents"] == "7"
+    assert joy[0]["unit"] == "Unit A"
+    assert joy[0]["respondents"] == "7"
     assert all("." not in row["value"] for row in rows if row["value"])
 
     page.get_by_role("link", name="Units side by side").click()

@@ -115,7 +115,8 @@ async def test_a_coordinator_creates_a_schedule_sees_its_times_pauses_and_resume
     actions = _actions(database, world.staff_ids["co_a"])
     assert actions.count("schedule.create") == 1
     assert actions.count("schedule.change") == 2
-    assert "schedule.list" in actions and "schedule.read" in actions
+    assert "schedule.list" in actions
+    assert "schedule.read" in actions
 
 
 async def test_bad_schedule_forms_are_refused_and_save_nothing(
@@ -258,7 +259,8 @@ async def test_the_report_comparison_and_exports(
     )
     assert chart.status_code == 200
     assert chart.headers["content-type"].startswith("image/svg+xml")
-    assert "<svg" in chart.text and "<script" not in chart.text
+    assert "<svg" in chart.text
+    assert "<script" not in chart.text
     exported = await client.get(f"/units/{world.unit_a}/report.csv?period=quarter&date=2026-02-10")
     assert exported.status_code == 200
     assert "attachment" in exported.headers["content-disposition"]
