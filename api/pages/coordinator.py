@@ -241,7 +241,7 @@ def coordinator_pages(pages: Pages) -> APIRouter:
             rows=rows,
             dialogs=[(d, translator.gettext(DIALOGS.get(d, d))) for d in dialogs],
             audiences=[(a, translator.gettext(t)) for a, t in AUDIENCES.items()],
-            weekdays=list(get_day_names("wide", locale=visit.language).items()),
+            weekdays=sorted(get_day_names("wide", locale=visit.language).items()),
             done=None if done is None else translator.gettext(done),
         )
 

@@ -105,6 +105,7 @@ SMALL_GROUPS = N_(
     "or when it could be worked out from other figures."
 )
 NOT_SHOWN = N_("Not shown")
+NO_ANSWERS_PERIOD = N_("No answers in this period.")
 WHY_FEWER = N_("Not shown: fewer than 5 people answered.")
 WHY_COMPLEMENT = N_("Not shown: it could be worked out from the total and the other units.")
 WHY_PREVIOUS = N_("No change shown: fewer than 5 people answered in the period before.")
