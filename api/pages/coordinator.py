@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal, cast
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, get_day_names
 from babel.numbers import format_decimal, format_percent
@@ -169,8 +170,6 @@ def coordinator_pages(pages: Pages) -> APIRouter:
         translator = pages.translator(language)
         local = None
         if schedule.next_send_at is not None:
-            from zoneinfo import ZoneInfo
-
             local = when(schedule.next_send_at.astimezone(ZoneInfo(schedule.timezone)), language)
         done = rate.counts.get("completed", 0)
         return {
