@@ -10,6 +10,7 @@ from api.context import ApiContext
 
 
 def install(app: FastAPI, context: ApiContext) -> None:
+    from api.pages.coordinator import coordinator_pages
     from api.pages.router import staff_pages
     from api.pages.web import PageError, Pages, SignInNeeded
 
@@ -26,3 +27,4 @@ def install(app: FastAPI, context: ApiContext) -> None:
     app.add_exception_handler(PageError, on_refused)
     app.add_exception_handler(SignInNeeded, on_sign_in)
     app.include_router(staff_pages(pages))
+    app.include_router(coordinator_pages(pages))

@@ -13,6 +13,7 @@ NAV_FLAGS = N_("Flags")
 NAV_CLIENTS = N_("Clients")
 NAV_UNITS = N_("Units")
 NAV_AUDIT = N_("Audit log")
+NAV_DESK = N_("Schedules and reports")
 SIGNED_IN_AS = N_("Signed in as {name}")
 SIGN_OUT = N_("Sign out")
 
@@ -114,6 +115,10 @@ PHYSICAL = N_("Physical wellbeing")
 INDEX = N_("Index")
 GAS = N_("GAS T-score")
 NO_ANSWERS = N_("No answers yet.")
+CLIENT_CHART_ALT = N_(
+    "Chart of the four dimensions and the index by month. The figures are in the table below."
+)
+GAS_CHART_ALT = N_("Chart of the goal attainment (GAS T-score) by month.")
 INVITE = N_("Create an invite")
 INVITE_HINT = N_(
     "An invite links the client's own chat to this client. It works once, for 14 days."
