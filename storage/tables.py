@@ -501,6 +501,25 @@ sa.Index("ix_prompt_delivery_status", PromptDelivery.status, PromptDelivery.expi
 # A unit's report of a period (migration 0010).
 sa.Index("ix_response_unit_started", Response.unit_id, Response.started_at)  # type: ignore[arg-type]
 
+# The reports of a period read from indexes alone (migration 0012): the answers that count,
+# by their response, and the responses of a period with their unit and client.
+_COUNTED = sa.text("skipped IS false AND number IS NOT NULL")
+sa.Index(
+    "ix_answer_report",
+    Answer.response_id,  # type: ignore[arg-type]
+    Answer.measure,  # type: ignore[arg-type]
+    Answer.number,  # type: ignore[arg-type]
+    postgresql_where=_COUNTED,
+    sqlite_where=_COUNTED,
+)
+sa.Index(
+    "ix_response_started_report",
+    Response.started_at,  # type: ignore[arg-type]
+    Response.id,  # type: ignore[arg-type]
+    Response.unit_id,  # type: ignore[arg-type]
+    Response.client_id,  # type: ignore[arg-type]
+)
+
 # Rows read with Core are turned into models with `model_construct`, which needs the mappers
 # set up; an ORM query would do that on first use, but such a read may come first.
 sa.orm.configure_mappers()
