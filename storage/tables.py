@@ -498,11 +498,7 @@ sa.Index("ix_response_started_public", Response.started_at, Response.public_id) 
 sa.Index("ix_alert_delivery_due", AlertDelivery.sent_at, AlertDelivery.not_before)  # type: ignore[arg-type]
 sa.Index("ix_prompt_delivery_status", PromptDelivery.status, PromptDelivery.expires_at)  # type: ignore[arg-type]
 
-# A unit's report of a period (migration 0010).
-sa.Index("ix_response_unit_started", Response.unit_id, Response.started_at)  # type: ignore[arg-type]
-
-# The reports of a period read from indexes alone (migration 0012): the answers that count,
-# by their response, and the responses of a period with their unit and client.
+# The answers that count in reports, by their response, read from the index alone (0012).
 _COUNTED = sa.text("skipped IS false AND number IS NOT NULL")
 sa.Index(
     "ix_answer_report",
@@ -512,11 +508,13 @@ sa.Index(
     postgresql_where=_COUNTED,
     sqlite_where=_COUNTED,
 )
+# A unit's report of a period (migrations 0010 and 0012): its responses with their ids and
+# clients from the index alone.
 sa.Index(
-    "ix_response_started_report",
+    "ix_response_unit_started",
+    Response.unit_id,  # type: ignore[arg-type]
     Response.started_at,  # type: ignore[arg-type]
     Response.id,  # type: ignore[arg-type]
-    Response.unit_id,  # type: ignore[arg-type]
     Response.client_id,  # type: ignore[arg-type]
 )
 

@@ -1,4 +1,4 @@
-"""report covering indexes: answers and responses of a period read from indexes alone
+"""report covering indexes: the answers and a unit's responses of a period read from indexes alone
 
 Revision ID: 0012
 Revises: 0010
@@ -26,11 +26,14 @@ def upgrade() -> None:
         postgresql_where=_COUNTED,
         sqlite_where=_COUNTED,
     )
+    # A unit's responses of a period with their ids and clients, from the index alone.
+    op.drop_index("ix_response_unit_started", table_name="response")
     op.create_index(
-        "ix_response_started_report", "response", ["started_at", "id", "unit_id", "client_id"]
+        "ix_response_unit_started", "response", ["unit_id", "started_at", "id", "client_id"]
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_response_started_report", table_name="response")
+    op.drop_index("ix_response_unit_started", table_name="response")
+    op.create_index("ix_response_unit_started", "response", ["unit_id", "started_at"])
     op.drop_index("ix_answer_report", table_name="answer")
