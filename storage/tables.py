@@ -503,7 +503,7 @@ _COUNTED = sa.text("skipped IS false AND number IS NOT NULL")
 sa.Index(
     "ix_answer_report",
     Answer.response_id,  # type: ignore[arg-type]
-    Answer.measure,  # type: ignore[arg-type]
+    Answer.measure,
     Answer.number,  # type: ignore[arg-type]
     postgresql_where=_COUNTED,
     sqlite_where=_COUNTED,
