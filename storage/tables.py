@@ -498,8 +498,25 @@ sa.Index("ix_response_started_public", Response.started_at, Response.public_id) 
 sa.Index("ix_alert_delivery_due", AlertDelivery.sent_at, AlertDelivery.not_before)  # type: ignore[arg-type]
 sa.Index("ix_prompt_delivery_status", PromptDelivery.status, PromptDelivery.expires_at)  # type: ignore[arg-type]
 
-# A unit's report of a period (migration 0010).
-sa.Index("ix_response_unit_started", Response.unit_id, Response.started_at)  # type: ignore[arg-type]
+# The answers that count in reports, by their response, read from the index alone (0012).
+_COUNTED = sa.text("skipped IS false AND number IS NOT NULL")
+sa.Index(
+    "ix_answer_report",
+    Answer.response_id,  # type: ignore[arg-type]
+    Answer.measure,
+    Answer.number,  # type: ignore[arg-type]
+    postgresql_where=_COUNTED,
+    sqlite_where=_COUNTED,
+)
+# A unit's report of a period (migrations 0010 and 0012): its responses with their ids and
+# clients from the index alone.
+sa.Index(
+    "ix_response_unit_started",
+    Response.unit_id,  # type: ignore[arg-type]
+    Response.started_at,  # type: ignore[arg-type]
+    Response.id,  # type: ignore[arg-type]
+    Response.client_id,  # type: ignore[arg-type]
+)
 
 # Rows read with Core are turned into models with `model_construct`, which needs the mappers
 # set up; an ORM query would do that on first use, but such a read may come first.
