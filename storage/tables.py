@@ -434,8 +434,10 @@ class Schedule(SQLModel, table=True):
     cron: str | None = Field(default=None, max_length=120)
     once_at: dt.datetime | None = _time(default=None, nullable=True)
     timezone: str = Field(default="Europe/Helsinki", max_length=64)
-    quiet_start: str | None = Field(default="21:00", max_length=5)
-    quiet_end: str | None = Field(default="08:00", max_length=5)
+    # No quiet hours when None (the staff API's default is 21:00-08:00). No default here: a
+    # table default would silently replace an explicit None.
+    quiet_start: str | None = Field(default=None, max_length=5)
+    quiet_end: str | None = Field(default=None, max_length=5)
     starts_on: dt.date
     ends_on: dt.date | None = None
     remind_after_hours: float | None = None

@@ -228,3 +228,20 @@ async def test_runs_count_their_answers_and_a_worker_sees_whose_check_in_is_open
     clock.advance(days=3, seconds=1)
     await scheduler.upkeep()
     assert (await http.get(f"{URL}/due", headers=bearer(world, "cw_a"))).json() == []
+
+
+async def test_a_schedule_made_without_quiet_hours_keeps_none(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    late = weekly(
+        world,
+        recurrence={"kind": "weekly", "weekday": 6, "at": "22:30"},
+        quiet_start=None,
+        quiet_end=None,
+    )
+    made = await http.post(URL, json=late, headers=bearer(world, "co_a"))
+    assert made.status_code == 201, made.text
+    schedule = made.json()
+    assert (schedule["quiet_start"], schedule["quiet_end"]) == (None, None)
+    preview = await http.get(f"{URL}/{schedule['id']}/preview", headers=bearer(world, "co_a"))
+    assert [t["local"][11:16] for t in preview.json()["times"]] == ["22:30"] * 5

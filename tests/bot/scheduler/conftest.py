@@ -89,6 +89,8 @@ def add_schedule(database: Database, clock: Clock, unit_id: int, **values: objec
         "kind": "weekly",
         "weekday": 0,
         "at_time": "17:00",  # Mondays 17:00 Helsinki, 15:00 UTC in March
+        "quiet_start": "21:00",  # the staff API's default quiet hours
+        "quiet_end": "08:00",
         "starts_on": clock().date(),
         "armed_from": clock(),
         "created_at": clock(),
