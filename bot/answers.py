@@ -31,7 +31,6 @@ from storage.repositories.conversations import Party
 NAMESPACE = "answer"
 OUTSIDE_DIALOG = "open_feedback"
 WAIT_FOR = dt.timedelta(hours=24)  # after "Answer" was pressed, the next text is the answer
-SHOW_FOR = dt.timedelta(days=30)  # a reply stays on the personal page until answered
 
 HEADER = N_("A message from your worker:")
 FOOTER = N_(
@@ -84,9 +83,7 @@ def shown_on_page(
     if client.id is None:
         return ()
     shown: list[WorkerReply] = []
-    for flag, reply, seen in flag_replies.unanswered(
-        session, client_id=client.id, since=now - SHOW_FOR
-    ):
+    for flag, reply, seen in flag_replies.unanswered(session, client_id=client.id):
         if reply.note_sealed is None:
             continue
         if not seen:

@@ -92,26 +92,22 @@ def client_flag(session: Session, *, client_id: int, public_id: str) -> Flag | N
     return session.exec(statement).first()
 
 
-def unanswered(
-    session: Session, *, client_id: int, since: dt.datetime
-) -> list[tuple[Flag, FlagEvent, bool]]:
-    """The client's flags whose latest reply (since `since`) has no answer yet: (flag, its
-    reply, shown already), the newest first."""
+def unanswered(session: Session, *, client_id: int) -> list[tuple[Flag, FlagEvent, bool]]:
+    """The client's flags whose latest reply has no answer yet: (flag, its reply, shown
+    already), the newest first."""
     found = session.exec(
         select(Flag)
         .where(Flag.client_id == client_id)
         .where(
             col(Flag.id).in_(
-                sa.select(col(FlagEvent.flag_id)).where(
-                    col(FlagEvent.action) == REPLY, col(FlagEvent.at) >= since
-                )
+                sa.select(col(FlagEvent.flag_id)).where(col(FlagEvent.action) == REPLY)
             )
         )
     ).all()
     open_ones: list[tuple[Flag, FlagEvent, bool]] = []
     for flag in found:
         last = last_reply(session, flag=flag)
-        if last is not None and not last[1] and last[0].at >= since:
+        if last is not None and not last[1]:
             open_ones.append((flag, last[0], last[2]))
     return sorted(open_ones, key=lambda item: item[1].id or 0, reverse=True)
 
