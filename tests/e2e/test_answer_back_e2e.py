@@ -14,15 +14,11 @@ from storage.crypto import Keyring
 from storage.keys import ChatKey
 from storage.repositories import contacts
 from tests.conftest import TEST_SECRET
+from tests.e2e import test_staff_pages as staff_pages
 from tests.e2e.conftest import PHONE
-from tests.e2e.test_staff_pages import (  # noqa: F401 - staff_site is a fixture, used by name
-    DESKTOP,
-    Staff,
-    check_axe,
-    shot,
-    sign_in,
-    staff_site,
-)
+from tests.e2e.test_staff_pages import DESKTOP, Staff, check_axe, shot, sign_in
+
+staff_site = staff_pages.staff_site  # the staff pages' fixture: their world, served
 
 
 def _personal_link(site: Staff) -> str:

@@ -23,18 +23,13 @@ from storage.keys import ChatKey
 from storage.repositories import contacts
 from tests.api.conftest import World
 from tests.api.pages.conftest import Browser, sign_in
-from tests.bot.telegram.conftest import (  # noqa: F401 - fixtures, used by name
-    Webhook,
-    bot,
-    callback,
-    drain,
-    fake_api,
-    message,
-    sender,
-    webhook,
-)
+from tests.bot.telegram import conftest as telegram
+from tests.bot.telegram.conftest import Webhook, callback, drain, message
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.web import forms, page_text, serve, web_app
+
+# The Telegram tests' fixtures: the fake Bot API, the bot, the sender and the webhook.
+fake_api, bot, sender, webhook = telegram.fake_api, telegram.bot, telegram.sender, telegram.webhook
 
 TITLE = "Message from your worker"
 SENT = "Your answer went to your worker. They read it when they are at work."
@@ -145,7 +140,8 @@ async def test_a_reply_shows_on_the_personal_link_and_takes_one_answer(
             select(tables.FlagEvent).where(tables.FlagEvent.action == "answer")
         ).all()
         assert answer.staff_id is None
-        assert answer.note_sealed is not None and "Tuesday" not in answer.note_sealed  # sealed
+        assert answer.note_sealed is not None
+        assert "Tuesday" not in answer.note_sealed  # sealed
     await _worker_reads_the_answer(browser, staff, world, database, "Tuesday is fine")
 
 
