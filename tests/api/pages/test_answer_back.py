@@ -12,9 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.web.session import new_nonce
 from bot.service import ConversationService
 from storage import tables
 from storage.crypto import Keyring, Purpose
@@ -231,3 +234,51 @@ async def test_in_telegram_answer_then_the_next_text_reaches_the_worker_once(
     assert SENT not in str(fake_api.sent(chat_id=str(CHAT_ID))[-1]["text"])
     assert _events(database) == ["reply", "answer_wait", "answer"]
     await _worker_reads_the_answer(browser, staff, world, database, "I will call on Monday.")
+
+
+@pytest.fixture
+async def replied(
+    browser: Browser, world: World, database: Database, keyring: Keyring
+) -> tuple[str, str]:
+    """A reply waiting on client A's personal link: (its token, the flag)."""
+    token = _link_web(database, keyring, world)
+    staff = browser()
+    await _reply(staff, await sign_in(staff, world, "cw_a"), world, "How are you?")
+    return token, world.flag_a
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    flag=st.text(max_size=40) | st.from_regex(r"[0-9a-f]{32}", fullmatch=True) | st.just("real"),
+    text=st.text(max_size=4100),
+)
+async def test_any_answer_post_is_no_error_and_at_most_one_answer(
+    replied: tuple[str, str], public_url: str, database: Database, flag: str, text: str
+) -> None:
+    token, real = replied
+    flag = real if flag == "real" else flag
+    before = _events(database).count("answer")
+    async with httpx.AsyncClient(base_url=public_url) as web:
+        page = await web.get(f"/chat/p/{token}")
+        csrf = next(f for f in forms(page.text) if "csrf" in f.fields).fields["csrf"]
+        posted = await web.post(
+            f"/chat/p/{token}",
+            data={
+                "csrf": csrf,
+                "nonce": new_nonce(),
+                "action": "answer",
+                "flag": flag,
+                "text": text,
+            },
+        )
+    assert posted.status_code in (200, 400, 413), posted.text
+    answers = _events(database).count("answer")
+    assert answers <= 1
+    if flag == real and text.strip() and len(text) <= 4000 and posted.status_code == 200:
+        assert answers == 1  # the first such post answered; any later one was refused kindly
+    else:
+        assert answers == before
