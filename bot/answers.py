@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot import screening
 from bot.i18n import Translations
-from bot.messages import Button, Handled, Inbound, Kind, Message
+from bot.messages import WEB, Button, Handled, Inbound, Kind, Message
 from bot.replies import Replies
 from dialogs.helplines import Audience, HelpNumbers
 from dialogs.model import N_, Output, Say, Text
@@ -125,6 +125,8 @@ def turn(
     language = contact.language or inbound.language
     if pressed:
         return _pressed(session, inbound, client, contact, replies, now, answering, language)
+    if inbound.channel == WEB:  # a page's answer comes with its press; page text is no answer
+        return None
     flag = flag_replies.waiting(session, client_id=client.id, since=now - WAIT_FOR)
     if flag is None:
         return None
