@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot import scheduler_prompts
+from bot import answers, scheduler_prompts
 from bot.commands import CHECKIN_BY_AUDIENCE
 from bot.doors import Doors
 from bot.messages import WEB
@@ -47,6 +47,7 @@ class PersonalPage:
     language: str
     due: tuple[DueCheckin, ...]  # soonest to close first
     checkins: tuple[str, ...]  # dialog ids the page may begin (not those due already)
+    replies: tuple[answers.WorkerReply, ...] = ()  # the worker's, not answered yet
 
 
 def due_checkins(
@@ -116,6 +117,7 @@ async def personal_page(doors: Doors, token: str) -> PersonalPage | None:
             language=client.language,
             due=due,
             checkins=offered_checkins(client, due=due, known=known),
+            replies=answers.shown_on_page(session, client=client, keyring=doors.keyring, now=now),
         )
 
     return await doors.database.run(work)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bot import commands, events, opening, scheduler_prompts, screening, trajectory
+from bot import answers, commands, events, opening, scheduler_prompts, screening, trajectory
 from bot.doors import Doors
 from bot.i18n import Translations
 from bot.messages import HELP_NOW, HELP_NOW_LABEL, Handled, Inbound, Kind
@@ -72,6 +72,9 @@ class ConversationService(Doors):
         # Called after an update that raised a flag was committed (the alert sender's wake).
         self.on_flag = on_flag
         self._skip_words = events.skip_words(translations.all())
+        self._answering = answers.Answering(
+            translations, keyring, risk_screen, help_numbers, _version(dialogs.get(OUTSIDE_DIALOG))
+        )
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Process one update exactly once. Retries a transaction that lost a race."""
@@ -112,6 +115,16 @@ class ConversationService(Doors):
             # An expired dialog is forgotten; the answers given so far stay stored.
             turn = turn.dropped(conversation)
             conversation = None
+        answered = answers.turn(
+            session,
+            inbound=inbound,
+            party=party,
+            replies=replies,
+            now=now,
+            answering=self._answering,
+        )
+        if answered is not None:  # "Answer" under a worker's reply, or the answer itself
+            return answered
         prompt = scheduler_prompts.public_id_of(inbound)
         if prompt is not None:
             return self._prompted(turn, prompt)

@@ -56,6 +56,10 @@ ACTIONS = {
     "resolve": texts.ACTION_RESOLVE,
     "erase": texts.ACTION_ERASE,
     "reply": texts.ACTION_REPLY,
+    "shown": texts.ACTION_SHOWN,
+    "answer_wait": texts.ACTION_ANSWER_WAIT,
+    "answer": texts.ACTION_ANSWER,
+    "answer_read": texts.ACTION_ANSWER_READ,
 }
 DONE = {
     "acknowledged": texts.ACKNOWLEDGED,
@@ -308,7 +312,7 @@ def staff_pages(pages: Pages) -> APIRouter:
         )
         client_ids = {f.client_id for f in found if f.client_id is not None}
 
-        def names(session: Session) -> tuple[dict[int, Any], dict[int, str]]:
+        def names(session: Session) -> tuple[dict[int, Any], dict[int, str], set[str]]:
             # The inbox's audit row already names these clients.
             known = {
                 client_id: clients.client_by_id(session, client_id=client_id)
@@ -321,9 +325,10 @@ def staff_pages(pages: Pages) -> APIRouter:
                 )
                 if unit.id is not None
             }
-            return known, unit_names
+            answered = reply.new_answers(session, flag_ids=[f.id for f in found])
+            return known, unit_names, answered
 
-        known, unit_names = await context.database.run(names)
+        known, unit_names, answered = await context.database.run(names)
 
         def mine(flag: flags_api.FlagOut) -> bool:
             client = known.get(flag.client_id) if flag.client_id is not None else None
@@ -337,6 +342,7 @@ def staff_pages(pages: Pages) -> APIRouter:
             {
                 "flag": flag,
                 "mine": mine(flag),
+                "new_answer": flag.id in answered,
                 "alias": (
                     known[flag.client_id].alias
                     if flag.client_id is not None and known.get(flag.client_id)
@@ -351,7 +357,7 @@ def staff_pages(pages: Pages) -> APIRouter:
             "crisis": sum(1 for f in found if f.level == "crisis"),
             "acknowledged": sum(1 for f in found if f.status == "acknowledged"),
         }
-        signature = ",".join(f"{f.id}:{f.status}" for f in ordered)
+        signature = ",".join(f"{f.id}:{f.status}:{int(f.id in answered)}" for f in ordered)
         return {
             "rows": rows,
             "counts": counts,
@@ -393,6 +399,13 @@ def staff_pages(pages: Pages) -> APIRouter:
     async def flag_page(request: Request, flag_id: str) -> HTMLResponse:
         visit = await pages.visit(request)
         member = visit.signed_in.member
+        await pages.api(  # the client's answer, if nobody has read it: this look is audited
+            context.database.run(
+                functools.partial(
+                    reply.read_answer, context=context, member=member, flag_id=_flag_id(flag_id)
+                )
+            )
+        )
         detail = await pages.api(
             flags_api.read_flag(
                 _flag_id(flag_id), member=member, context=context, why="flag follow-up"

@@ -87,11 +87,17 @@ ACTION_ASSIGN = N_("assigned")
 ACTION_RESOLVE = N_("resolved")
 ACTION_ERASE = N_("erased at the client's request")
 ACTION_REPLY = N_("replied to the client")
+ACTION_SHOWN = N_("the reply was shown on the client's personal page")
+ACTION_ANSWER_WAIT = N_("the client began to answer")
+ACTION_ANSWER = N_("the client answered")
+ACTION_ANSWER_READ = N_("the answer was read")
+NEW_ANSWER = N_("New answer")
 REPLY_TITLE = N_("Reply to the client")
 REPLY_LABEL = N_("Your message")
 REPLY_HINT = N_(
-    "Kerro sends it in the client's own chat, with a note that you do not read the chat all "
-    "the time. It is kept with the flag."
+    "Kerro sends it in the client's own chat or shows it on their personal page, with a note "
+    "that you read an answer when you are at work. The client can answer once. It is kept "
+    "with the flag."
 )
 REPLY_SEND = N_("Send the reply")
 REPLIED = N_("Your reply is on its way to the client's chat.")

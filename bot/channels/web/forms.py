@@ -8,6 +8,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+from bot import answers
 from bot.channels.web.errors import PageRefused
 from bot.channels.web.session import WebSession
 from bot.channels.web.views import KIOSK_DIALOG, UNIT_DIALOGS, Page
@@ -19,6 +20,7 @@ MAX_TEXT = 4000  # characters of typed text (a dialog's own limit may be lower)
 MAX_FIELD = 200  # characters of any other field
 MAX_FIELDS = 12
 _CHOICE = re.compile(r"^[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9_.+-]{1,64}$")
+_FLAG = re.compile(r"^[0-9a-f]{32}$")  # a flag's public id
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,13 @@ def inbound_of(form: Form) -> Inbound:
             session, Kind.CHOICE, choice, nonce, language, address=address, reference=reference
         )
     action = fields.get("action")
+    if action == "answer" and form.page is Page.PERSONAL:
+        # A worker's reply answered on the page: its flag, and the text, in one press.
+        flag, text = fields.get("flag", ""), fields.get("text", "").strip()
+        if not _FLAG.match(flag) or not text:
+            raise PageRefused.bad_request()
+        payload = f"{answers.button_data(flag)}:{text}"
+        return inbound(session, Kind.CHOICE, payload, nonce, language, address=address)
     if action == "text":
         return inbound(session, Kind.TEXT, fields.get("text", ""), nonce, language, address=address)
     if action == "begin" and form.page is Page.INVITE:

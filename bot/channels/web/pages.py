@@ -15,7 +15,7 @@ import jinja2
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 
-from bot import commands, personal
+from bot import answers, commands, personal
 from bot.app import Handler
 from bot.channels.web import texts
 from bot.channels.web.errors import PageRefused
@@ -263,6 +263,7 @@ class WebChat:
         turn: Turn,
         offered: tuple[str, ...] = (),
         due: tuple[personal.DueCheckin, ...] = (),
+        replies: tuple[answers.WorkerReply, ...] = (),
     ) -> HTMLResponse:
         """A turn's page; `offered` and `due` are the check-ins of a personal page's start
         screen: due ones first, each started by its prompt's choice, with when it closes."""
@@ -318,6 +319,7 @@ class WebChat:
             starts=starts,
             menu_question=question,
             note=note,
+            replies=replies if turn.start and page is Page.PERSONAL else (),
             title=translator.gettext(texts.CHAT_TITLE),
         )
 

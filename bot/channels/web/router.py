@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from bot import commands, qr
+from bot.answers import WorkerReply
 from bot.app import Handler
 from bot.channels.web import texts
 from bot.channels.web.errors import PageRefused
@@ -42,6 +43,7 @@ from dialogs.model import LANGUAGES
 
 CONSENT_ANSWER = f"{commands.CONSENT}:"
 Due = tuple[DueCheckin, ...]
+Replies = tuple[WorkerReply, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,7 @@ def _routes(chat: WebChat) -> APIRouter:
         language = chat.ui_language(request, cookie=page is not Page.KIOSK)
         home = home_language(request.query_params.get("lang"))
         await chat.limit(request, None)
-        unit_name, offered, due = await place(page, code)
+        unit_name, offered, due, replies = await place(page, code)
         if page is Page.INVITE and not await link_works(code):
             raise PageRefused.not_found()  # at once, not after "Start"
         session = chat.session_of(request)
@@ -93,7 +95,9 @@ def _routes(chat: WebChat) -> APIRouter:
             turn.messages = [message_view(m) for m in question.messages]
         elif page is Page.KIOSK:
             turn.messages = chat.opening(KIOSK_DIALOG, language)
-        response = chat.turn_page(request, page, unit_name, session, language, turn, offered, due)
+        response = chat.turn_page(
+            request, page, unit_name, session, language, turn, offered, due, replies
+        )
         if fresh:
             chat.set_session(request, response, session)
         if page is Page.KIOSK:
@@ -102,15 +106,15 @@ def _routes(chat: WebChat) -> APIRouter:
             chat.set_language(request, response, language)
         return response
 
-    async def place(page: Page, code: str) -> tuple[str | None, tuple[str, ...], Due]:
+    async def place(page: Page, code: str) -> tuple[str | None, tuple[str, ...], Due, Replies]:
         """The unit's name a page shows, and a personal page's check-ins: those it may
-        begin, and those due (started by their prompt's choice)."""
+        begin, and those due (started by their prompt's choice); and the worker's replies."""
         if page is Page.INVITE:
-            return None, (), ()
+            return None, (), (), ()
         if page is Page.PERSONAL:
             found = await chat.personal_page(code)
-            return found.unit_name, found.checkins, found.due
-        return await chat.unit_name(code), (), ()
+            return found.unit_name, found.checkins, found.due, found.replies
+        return await chat.unit_name(code), (), (), ()
 
     async def link_works(code: str) -> bool:
         return bool(CODE.match(code)) and await service.link_works(code)
@@ -140,7 +144,7 @@ def _routes(chat: WebChat) -> APIRouter:
         nonce = fields.get("nonce", "")
         if not NONCE.match(nonce):
             raise PageRefused.bad_request()
-        unit_name, offered, due = await place(page, code)
+        unit_name, offered, due, replies = await place(page, code)
         form = Form(page, code, session, fields, nonce, language, frozenset(offered))
         new_language: str | None = None
         if "lang" in fields:
@@ -157,7 +161,9 @@ def _routes(chat: WebChat) -> APIRouter:
         # The next person gets a new session; nothing of this one stays in the browser. The
         # page's forms (more places to get help) already belong to the new one.
         shown = new_session() if kiosk_done else session
-        response = chat.turn_page(request, page, unit_name, shown, language, turn, offered, due)
+        response = chat.turn_page(
+            request, page, unit_name, shown, language, turn, offered, due, replies
+        )
         if kiosk_done:
             chat.set_session(request, response, shown)
             chat.set_language(request, response, home_language(request.query_params.get("lang")))
@@ -208,7 +214,8 @@ def _routes(chat: WebChat) -> APIRouter:
         handled, delivered = await chat.handle(answered)
         if handled.duplicate:
             raise PageRefused.replayed()
-        said = form.fields.get("text") if answered.kind is Kind.TEXT else None
+        typed = answered.kind is Kind.TEXT or form.fields.get("action") == "answer"
+        said = form.fields.get("text") if typed else None
         if answered.kind is Kind.BEGIN and form.page is Page.CHAT:
             labels = dict(UNIT_DIALOGS)
             said = service.translations.get(form.language).gettext(labels[answered.payload])

@@ -64,6 +64,12 @@ UNAVAILABLE_TITLE = N_("Not available right now")
 UNAVAILABLE = N_(
     "The chat is not available right now. Nothing was lost. Please try again in a while."
 )
+WORKER_REPLY_TITLE = N_("Message from your worker")
+WORKER_REPLY_NOTE = N_(
+    "You can answer once. Your worker reads your answer when they are at work, not right away."
+)
+WORKER_REPLY_ANSWER = N_("Your answer")
+WORKER_REPLY_SEND = N_("Send the answer")
 
 _NAMES = {
     name: value
