@@ -132,3 +132,18 @@ class Translations:
 
     def all(self) -> list[Translator]:
         return list(self._translators.values())
+
+
+class PageTexts:
+    """A texts module's upper-case N_() texts, given by lower-case name in one language (for a
+    page template): `page_texts = PageTexts(globals())` at the module's end."""
+
+    def __init__(self, namespace: Mapping[str, object]) -> None:
+        self.names = {
+            name: value
+            for name, value in namespace.items()
+            if name.isupper() and not name.startswith("_") and isinstance(value, str)
+        }
+
+    def __call__(self, translator: Translator) -> dict[str, str]:
+        return {name.lower(): translator.gettext(value) for name, value in self.names.items()}

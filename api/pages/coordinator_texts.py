@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import Translator
+from bot.i18n import PageTexts
 from dialogs.model import N_
 
 DESK = N_("Schedules and reports")
@@ -131,13 +131,4 @@ DOWNLOAD_CSV = N_("CSV file (Excel, Finnish)")
 DOWNLOAD_XLSX = N_("Excel workbook (XLSX)")
 TOTAL = N_("Whole organisation")
 
-_NAMES = {
-    name: value
-    for name, value in globals().items()
-    if name.isupper() and not name.startswith("_") and isinstance(value, str)
-}
-
-
-def page_texts(translator: Translator) -> dict[str, str]:
-    """Every text above in one language, by lower-case name."""
-    return {name.lower(): translator.gettext(value) for name, value in _NAMES.items()}
+page_texts = PageTexts(globals())  # every text above, by lower-case name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import Translator
+from bot.i18n import PageTexts
 from dialogs.model import N_
 
 SKIP_TO_CONTENT = N_("Skip to the content")
@@ -178,13 +178,4 @@ TOO_MANY_TITLE = N_("Please wait a moment")
 TOO_MANY = N_("Too many tries in a short time. Please wait a minute, and then try again.")
 BACK = N_("Back")
 
-_NAMES = {
-    name: value
-    for name, value in globals().items()
-    if name.isupper() and not name.startswith("_") and isinstance(value, str)
-}
-
-
-def page_texts(translator: Translator) -> dict[str, str]:
-    """Every text above in one language, by lower-case name."""
-    return {name.lower(): translator.gettext(value) for name, value in _NAMES.items()}
+page_texts = PageTexts(globals())  # every text above, by lower-case name

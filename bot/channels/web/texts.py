@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import commands
-from bot.i18n import Translator
+from bot.i18n import PageTexts
 from dialogs.model import N_
 
 SKIP_TO_CONTENT = N_("Skip to the conversation")
@@ -71,13 +71,4 @@ WORKER_REPLY_NOTE = N_(
 WORKER_REPLY_ANSWER = N_("Your answer")
 WORKER_REPLY_SEND = N_("Send the answer")
 
-_NAMES = {
-    name: value
-    for name, value in globals().items()
-    if name.isupper() and not name.startswith("_") and isinstance(value, str)
-}
-
-
-def page_texts(translator: Translator) -> dict[str, str]:
-    """Every text above in one language, by lower-case name: {{ ui.send }} in a template."""
-    return {name.lower(): translator.gettext(value) for name, value in _NAMES.items()}
+page_texts = PageTexts(globals())  # every text above, by lower-case name
